@@ -1,0 +1,140 @@
+// Command briefbot turns news articles into key-quote briefings and delivers them to Slack,
+// Discord or the terminal.
+//
+// Each subcommand lives in its own file (cmd_NAME.go) and is listed in commands below.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// command is one subcommand of briefbot.
+type command struct {
+	Name    string
+	Usage   string // the argument synopsis, after "briefbot NAME"
+	Summary string // one line for the command list
+	// Run parses args with fs and does the work. Output goes to env.Stdout; a returned error is
+	// printed as one line and makes the exit status non-zero.
+	Run func(ctx context.Context, env *Env, args []string) error
+}
+
+// Env is what a subcommand may touch of the outside world; tests give it buffers.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+	// StdinIsTerminal and StdoutIsTerminal switch prompts and progress bars on.
+	StdinIsTerminal  bool
+	StdoutIsTerminal bool
+}
+
+// errUsage is returned after a usage message was printed (exit status 2).
+var errUsage = errors.New("usage")
+
+func commands() []command {
+	cmds := []command{
+		// One line per subcommand, each defined in its cmd_NAME.go.
+	}
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
+	return cmds
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	env := &Env{
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
+		StdinIsTerminal: isTerminal(os.Stdin), StdoutIsTerminal: isTerminal(os.Stdout),
+	}
+	code := run(ctx, env, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches to a subcommand and returns the exit status.
+func run(ctx context.Context, env *Env, args []string) int {
+	if len(args) == 0 {
+		args = []string{"demo"}
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" || name == "help" {
+		printCommands(env.Stdout)
+		return 0
+	}
+	for _, c := range commands() {
+		if c.Name != name {
+			continue
+		}
+		err := c.Run(ctx, env, args[1:])
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, flag.ErrHelp):
+			return 0
+		case errors.Is(err, errUsage):
+			return 2
+		default:
+			fmt.Fprintf(env.Stderr, "briefbot %s: %s\n", name, oneLine(err.Error()))
+			return 1
+		}
+	}
+	fmt.Fprintf(env.Stderr, "briefbot: unknown command %q (try briefbot --help)\n", name)
+	return 2
+}
+
+func printCommands(w io.Writer) {
+	fmt.Fprintln(w, "briefbot turns news articles into key-quote briefings for Slack, Discord and the terminal.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: briefbot COMMAND [flags] [args]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.Name, c.Summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'briefbot COMMAND --help' for a command's flags.")
+}
+
+// newFlagSet returns a flag set whose usage message names the command and its synopsis.
+func newFlagSet(env *Env, c command) *flag.FlagSet {
+	fs := flag.NewFlagSet("briefbot "+c.Name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: briefbot %s %s\n\n%s\n", c.Name, c.Usage, c.Summary)
+		if hasFlags(fs) {
+			fmt.Fprintln(env.Stderr, "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parseFlags parses args, mapping a flag error to errUsage (the flag package printed it).
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+func hasFlags(fs *flag.FlagSet) bool {
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	return n > 0
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
