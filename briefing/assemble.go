@@ -1,0 +1,642 @@
+package briefing
+
+import (
+	"cmp"
+	"math"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Defaults of a briefing's budget.
+const (
+	DefaultStories        = 5
+	DefaultQuotesPerStory = 3
+)
+
+// AssembleOptions says what a briefing is about and how much of it to keep.
+type AssembleOptions struct {
+	// Topic names the briefing ("korea"); Query is the search it stands for
+	// ('korea OR pyongyang OR "north korea"'). Both also tell which stories are most on topic.
+	Topic string
+	Query string
+	// Terms are further words or phrases that make a story more relevant to the topic.
+	Terms []string
+	// From and To bound the window; articles published outside it are left out. Zero bounds are
+	// open.
+	From, To time.Time
+	// Stories and QuotesPerStory are the budget (defaults 5 and 3).
+	Stories        int
+	QuotesPerStory int
+	// Now is the moment recency is measured from; zero means To, or else the newest article.
+	Now time.Time
+}
+
+// Weights of a story's importance.
+const (
+	weightOutlets = 1.2 // × log2(1 + outlets carrying the story)
+	weightRecency = 1.0 // × 0.5^(age / half-life)
+	weightTopic   = 0.8 // × 1 topic term in the headline, 0.6 in the lede
+	weightVoices  = 0.8 // × the weight of the voices quoted, 0..1
+)
+
+// Weights of a quote within a story, added to the engine's score.
+const (
+	quoteKeyBonus          = 1.0  // the engine marked it as a key quote
+	quotePartialPenalty    = 0.6  // a fragment inside reported speech
+	quoteAnonymousPenalty  = 0.3  // nobody to credit it to
+	quoteTitleBonus        = 0.05 // the speaker's title is known
+	quoteOutletsBonus      = 0.08 // × log2(outlets carrying it)
+	quoteSameSpeakerMalus  = 0.12 // per quote of the same speaker already chosen
+	quoteSameThingOverlap  = 0.75 // content-word overlap at which two quotes say the same thing
+	quoteSameWordingShare  = 0.6  // shingle overlap at which two quotes are copies of one
+	quotesConsideredPerArt = 12   // quotes of each article considered for a story
+	maxDerivedLedeBytes    = 600  // a lede taken from the body is cut to about this size
+)
+
+// Assemble turns analysed articles into a briefing: it groups them into stories (one event, from
+// one outlet or many), ranks the stories by importance, keeps the best opts.Stories of them, and
+// gives each its headline, lede, sources and up to opts.QuotesPerStory key quotes. More counts
+// the stories that did not fit. Assemble does no I/O and does not modify articles.
+func Assemble(articles []Article, opts AssembleOptions) Briefing {
+	if opts.Stories <= 0 {
+		opts.Stories = DefaultStories
+	}
+	if opts.QuotesPerStory <= 0 {
+		opts.QuotesPerStory = DefaultQuotesPerStory
+	}
+	b := Briefing{Topic: opts.Topic, Query: opts.Query, From: opts.From, To: opts.To, Stories: []Story{}}
+
+	cands := candidatesInWindow(articles, opts.From, opts.To)
+	if len(cands) == 0 {
+		return b
+	}
+	fb := newFeatureBuilder(len(cands))
+	for i := range cands {
+		cands[i].vec = fb.rawVector(&cands[i])
+		cands[i].quotes = fb.quoteFeatures(cands[i].a)
+	}
+	for i := range cands {
+		cands[i].vec = fb.weigh(cands[i].vec, len(cands))
+	}
+	clusters := clusterCandidates(cands)
+
+	now := opts.Now
+	if now.IsZero() {
+		now = opts.To
+	}
+	if now.IsZero() {
+		now = cands[len(cands)-1].when
+	}
+	r := storyRanker{
+		cands:     cands,
+		terms:     topicTerms(opts),
+		now:       now,
+		halfLife:  recencyHalfLife(opts.From, opts.To),
+		perStory:  opts.QuotesPerStory,
+		wordBuf:   fb.buf,
+		wordHashs: fb.words,
+	}
+	ranked := make([]rankedStory, len(clusters))
+	for i, st := range clusters {
+		ranked[i] = r.rank(st)
+	}
+	slices.SortFunc(ranked, func(a, b rankedStory) int {
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
+		}
+		if c := b.last.Compare(a.last); c != 0 {
+			return c
+		}
+		return cmp.Compare(cands[a.best].a.Headline, cands[b.best].a.Headline)
+	})
+	if len(ranked) > opts.Stories {
+		b.More = len(ranked) - opts.Stories
+		ranked = ranked[:opts.Stories]
+	}
+	for _, rs := range ranked {
+		b.Stories = append(b.Stories, r.build(rs))
+	}
+	return b
+}
+
+// candidatesInWindow returns the articles published within [from, to], oldest first.
+func candidatesInWindow(articles []Article, from, to time.Time) []storyCandidate {
+	cands := make([]storyCandidate, 0, len(articles))
+	for i := range articles {
+		a := &articles[i]
+		when := a.Published
+		if when.IsZero() {
+			when = a.FirstSeen
+		}
+		if !from.IsZero() && when.Before(from) || !to.IsZero() && when.After(to) {
+			continue
+		}
+		cands = append(cands, storyCandidate{a: a, when: when, outlet: outletName(a), lede: ledeOf(a)})
+	}
+	slices.SortStableFunc(cands, func(x, y storyCandidate) int { return x.when.Compare(y.when) })
+	return cands
+}
+
+// outletName names the outlet of an article: its Source, or the host of its URL.
+func outletName(a *Article) string {
+	if s := strings.TrimSpace(a.Source); s != "" {
+		return s
+	}
+	if u, err := url.Parse(a.URL); err == nil && u.Host != "" {
+		return strings.TrimPrefix(u.Hostname(), "www.")
+	}
+	return "unknown source"
+}
+
+// ledeOf returns the article's lede, or its first paragraph when the analysis gave none, with
+// whitespace collapsed.
+func ledeOf(a *Article) string {
+	if a.Lede != "" {
+		return squashSpace(a.Lede)
+	}
+	body := a.Body()
+	for para := range strings.SplitSeq(body, "\n") {
+		para = strings.TrimSpace(para)
+		if para == "" || para == strings.TrimSpace(a.Headline) {
+			continue
+		}
+		return shortenAtWord(squashSpace(para), maxDerivedLedeBytes)
+	}
+	return ""
+}
+
+// squashSpace trims s and turns every run of whitespace into one space.
+func squashSpace(s string) string {
+	if !strings.ContainsAny(s, "\t\n\v\f\r\u00a0\u2028\u2029") && !strings.Contains(s, "  ") {
+		return strings.TrimSpace(s)
+	}
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// shortenAtWord shortens s to at most n bytes at a word boundary, marking the cut with "…".
+func shortenAtWord(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:n], ' ')
+	if cut <= 0 {
+		return "…"
+	}
+	return strings.TrimRight(s[:cut], " ,;:") + "…"
+}
+
+// recencyHalfLife is the age at which a story's recency halves: half the window, 3 hours to a
+// week, 12 hours for an open window.
+func recencyHalfLife(from, to time.Time) time.Duration {
+	if from.IsZero() || to.IsZero() || !to.After(from) {
+		return 12 * time.Hour
+	}
+	return min(max(to.Sub(from)/2, 3*time.Hour), 7*24*time.Hour)
+}
+
+// topicTerms returns the words and phrases of the topic, its query and extra terms, each as its
+// stemmed words. Query operators (OR, AND, NOT) and excluded terms (-word, NOT word) are skipped.
+func topicTerms(opts AssembleOptions) [][]string {
+	var out [][]string
+	var buf []byte
+	add := func(phrase string) {
+		var words []string
+		buf = eachTextWord(phrase, buf, func(w []byte, _ bool) {
+			words = append(words, string(stemPlural(w)))
+		})
+		if len(words) > 0 {
+			out = append(out, words)
+		}
+	}
+	if opts.Topic != "" {
+		add(opts.Topic)
+	}
+	for _, t := range opts.Terms {
+		add(t)
+	}
+	q := opts.Query
+	for q != "" {
+		q = strings.TrimLeft(q, " \t()")
+		if q == "" {
+			break
+		}
+		if q[0] == '"' {
+			end := strings.IndexByte(q[1:], '"')
+			if end < 0 {
+				add(q[1:])
+				break
+			}
+			add(q[1 : 1+end])
+			q = q[2+end:]
+			continue
+		}
+		word, rest, _ := strings.Cut(q, " ")
+		q = rest
+		word = strings.Trim(word, "()")
+		switch {
+		case word == "OR" || word == "AND" || word == "":
+		case word == "NOT":
+			_, q, _ = strings.Cut(strings.TrimLeft(q, " "), " ")
+		case strings.HasPrefix(word, "-"):
+		default:
+			if _, v, ok := strings.Cut(word, ":"); ok {
+				word = v
+			}
+			add(strings.TrimSuffix(word, "*"))
+		}
+	}
+	return out
+}
+
+// storyRanker scores clusters and builds the stories that make the cut.
+type storyRanker struct {
+	cands     []storyCandidate
+	terms     [][]string
+	now       time.Time
+	halfLife  time.Duration
+	perStory  int
+	wordBuf   []byte
+	wordHashs []uint64
+}
+
+// rankedStory is a cluster with its importance.
+type rankedStory struct {
+	st    *storyCluster
+	best  int // the storyCandidate whose headline and lede the story shows
+	last  time.Time
+	score float64
+	// order lists the members: best first, then by time.
+	order []int
+}
+
+// rank scores a cluster's importance: outlets, recency, topic match and the voices it quotes.
+func (r *storyRanker) rank(st *storyCluster) rankedStory {
+	best, bestQ := st.members[0], math.Inf(-1)
+	for _, m := range st.members {
+		if q := r.articleQuality(m, st); q > bestQ {
+			best, bestQ = m, q
+		}
+	}
+	order := make([]int, 0, len(st.members))
+	order = append(order, best)
+	for _, m := range st.members {
+		if m != best {
+			order = append(order, m)
+		}
+	}
+	slices.SortStableFunc(order[1:], func(a, b int) int { return r.cands[a].when.Compare(r.cands[b].when) })
+
+	outlets := len(r.sources(order))
+	age := r.now.Sub(st.last)
+	recency := 1.0
+	if age > 0 {
+		recency = math.Pow(0.5, float64(age)/float64(r.halfLife))
+	}
+	score := weightOutlets*math.Log2(1+float64(outlets)) +
+		weightRecency*recency +
+		weightTopic*r.topicMatch(&r.cands[best]) +
+		weightVoices*r.voices(st)
+	return rankedStory{st: st, best: best, last: st.last, score: score, order: order}
+}
+
+// articleQuality says how well an article represents its story: how central it is, and whether it
+// brings named key quotes, a lede and a link.
+func (r *storyRanker) articleQuality(m int, st *storyCluster) float64 {
+	c := &r.cands[m]
+	q := cosineToCentroid(c.vec, st)
+	named := 0
+	for i := range c.a.Quotes {
+		if c.a.Quotes[i].Key && c.a.Quotes[i].Speaker != "" {
+			named++
+		}
+	}
+	q += 0.15 * float64(min(named, 3))
+	if c.lede != "" {
+		q += 0.1
+	}
+	if c.a.URL != "" {
+		q += 0.05
+	}
+	if c.a.Headline == "" {
+		q -= 1
+	}
+	return q
+}
+
+// topicMatch is 1 when a topic term is in the article's headline, 0.6 when in its lede.
+func (r *storyRanker) topicMatch(c *storyCandidate) float64 {
+	if len(r.terms) == 0 {
+		return 0
+	}
+	head := r.wordSet(c.a.Headline)
+	if r.anyTermIn(head) {
+		return 1
+	}
+	if r.anyTermIn(r.wordSet(c.lede)) {
+		return 0.6
+	}
+	return 0
+}
+
+func (r *storyRanker) wordSet(s string) map[string]struct{} {
+	set := make(map[string]struct{})
+	r.wordBuf = eachTextWord(s, r.wordBuf, func(w []byte, _ bool) {
+		set[string(stemPlural(w))] = struct{}{}
+	})
+	return set
+}
+
+func (r *storyRanker) anyTermIn(set map[string]struct{}) bool {
+	for _, term := range r.terms {
+		all := true
+		for _, w := range term {
+			if _, ok := set[w]; !ok {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+// voices weighs who the story quotes, 0..1: for the best perStory distinct voices among its key
+// and best quotes, a named speaker counts 0.6 and a title 0.4 more; an anonymous quote 0.2.
+func (r *storyRanker) voices(st *storyCluster) float64 {
+	var weights []float64
+	seen := make(map[string]bool)
+	for _, m := range st.members {
+		qs := r.cands[m].a.Quotes
+		for _, i := range bestQuoteIndexes(qs, r.perStory) {
+			q := &qs[i]
+			w := 0.2
+			if q.Speaker != "" {
+				if seen[q.Speaker] {
+					continue
+				}
+				seen[q.Speaker] = true
+				w = 0.6
+				if q.SpeakerTitle != "" {
+					w = 1
+				}
+			}
+			if q.Partial {
+				w /= 2
+			}
+			weights = append(weights, w)
+		}
+	}
+	slices.SortFunc(weights, func(a, b float64) int { return cmp.Compare(b, a) })
+	var sum float64
+	for i := 0; i < len(weights) && i < r.perStory; i++ {
+		sum += weights[i]
+	}
+	return sum / float64(r.perStory)
+}
+
+// sources returns one SourceRef per outlet, in the order of the members given.
+func (r *storyRanker) sources(order []int) []SourceRef {
+	refs := make([]SourceRef, 0, len(order))
+	seen := make(map[string]bool, len(order))
+	for _, m := range order {
+		c := &r.cands[m]
+		key := strings.ToLower(c.outlet)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		refs = append(refs, SourceRef{Name: c.outlet, URL: c.a.URL})
+	}
+	return refs
+}
+
+// build turns a ranked cluster into the Story the briefing shows.
+func (r *storyRanker) build(rs rankedStory) Story {
+	best := &r.cands[rs.best]
+	headline := squashSpace(best.a.Headline)
+	if headline == "" {
+		headline = shortenAtWord(best.lede, 120)
+	}
+	return Story{
+		Headline:  headline,
+		Lede:      best.lede,
+		URL:       best.a.URL,
+		Published: rs.last,
+		Sources:   r.sources(rs.order),
+		Quotes:    r.selectQuotes(rs.order),
+		Score:     math.Round(rs.score*1000) / 1000,
+	}
+}
+
+// quoteCarrier is one article's copy of a quote.
+type quoteCarrier struct {
+	cand int
+	q    *Quote
+}
+
+// sharedQuote is one quote as several outlets carried it.
+type sharedQuote struct {
+	copies   []quoteCarrier
+	shingles map[uint64]struct{}
+	// Filled by finish.
+	rep      quoteCarrier
+	speaker  string
+	title    string
+	outlets  int
+	rank     float64
+	contents []uint64
+}
+
+// selectQuotes merges the quotes of a story's articles (the same quote from several outlets
+// becomes one, credited to its speaker, with the outlets counted) and chooses the best perStory
+// of them: key quotes and higher scores first, attributed and complete quotes before anonymous
+// ones and fragments, no two that say the same thing, and different speakers when scores are
+// close.
+func (r *storyRanker) selectQuotes(order []int) []StoryQuote {
+	var groups []*sharedQuote
+	post := make(map[uint64][]int)
+	hits := make(map[int]int)
+	for _, m := range order {
+		qs := r.cands[m].a.Quotes
+		for _, i := range bestQuoteIndexes(qs, quotesConsideredPerArt) {
+			q := &qs[i]
+			if strings.TrimSpace(q.Text) == "" {
+				continue
+			}
+			var sh []uint64
+			sh, _, r.wordBuf, r.wordHashs = quoteShingles(q.Text, r.wordBuf, r.wordHashs)
+			if len(sh) == 0 {
+				continue
+			}
+			clear(hits)
+			for _, h := range sh {
+				for _, g := range post[h] {
+					hits[g]++
+				}
+			}
+			target, bestShare := -1, quoteSameWordingShare
+			for g, n := range hits {
+				share := float64(n) / float64(min(len(sh), len(groups[g].shingles)))
+				if share > bestShare || share == bestShare && target >= 0 && g < target {
+					target, bestShare = g, share
+				}
+			}
+			if target < 0 {
+				target = len(groups)
+				groups = append(groups, &sharedQuote{shingles: make(map[uint64]struct{}, len(sh))})
+			}
+			g := groups[target]
+			g.copies = append(g.copies, quoteCarrier{cand: m, q: q})
+			for _, h := range sh {
+				if _, had := g.shingles[h]; !had {
+					g.shingles[h] = struct{}{}
+					post[h] = append(post[h], target)
+				}
+			}
+		}
+	}
+	for _, g := range groups {
+		r.finish(g)
+	}
+	slices.SortStableFunc(groups, func(a, b *sharedQuote) int { return cmp.Compare(b.rank, a.rank) })
+
+	chosen := make([]*sharedQuote, 0, r.perStory)
+	taken := make([]bool, len(groups))
+	bySpeaker := make(map[string]int)
+	for len(chosen) < r.perStory {
+		pick, pickRank := -1, math.Inf(-1)
+		for i, g := range groups {
+			if taken[i] {
+				continue
+			}
+			adjusted := g.rank
+			if g.speaker != "" {
+				adjusted -= quoteSameSpeakerMalus * float64(bySpeaker[g.speaker])
+			}
+			if adjusted > pickRank {
+				pick, pickRank = i, adjusted
+			}
+		}
+		if pick < 0 {
+			break
+		}
+		taken[pick] = true
+		g := groups[pick]
+		if slices.ContainsFunc(chosen, func(c *sharedQuote) bool { return sayTheSameThing(c, g) }) {
+			continue
+		}
+		chosen = append(chosen, g)
+		bySpeaker[g.speaker]++
+	}
+
+	out := make([]StoryQuote, 0, len(chosen))
+	for _, g := range chosen {
+		text := squashSpace(g.rep.q.Text)
+		link := ""
+		if u := r.cands[g.rep.cand].a.URL; u != "" {
+			link = TextFragmentURL(u, text)
+		} else {
+			for _, c := range g.copies {
+				if u := r.cands[c.cand].a.URL; u != "" {
+					link = TextFragmentURL(u, c.q.Text)
+					break
+				}
+			}
+		}
+		out = append(out, StoryQuote{Text: text, Speaker: g.speaker, SpeakerTitle: g.title, URL: link, Outlets: g.outlets})
+	}
+	return out
+}
+
+// finish chooses a group's representative copy, speaker and title, counts its outlets and ranks it.
+func (r *storyRanker) finish(g *sharedQuote) {
+	// The representative: complete before partial, attributed before anonymous, key, score; the
+	// copies are in story order (best article first), which breaks ties.
+	reps := slices.Clone(g.copies)
+	slices.SortStableFunc(reps, func(a, b quoteCarrier) int {
+		if a.q.Partial != b.q.Partial {
+			return boolFirst(!a.q.Partial)
+		}
+		if (a.q.Speaker != "") != (b.q.Speaker != "") {
+			return boolFirst(a.q.Speaker != "")
+		}
+		if a.q.Key != b.q.Key {
+			return boolFirst(a.q.Key)
+		}
+		return cmp.Compare(b.q.Score, a.q.Score)
+	})
+	g.rep = reps[0]
+
+	// The speaker most copies credit (ties: the representative's order), with the longest title
+	// any copy gives that speaker.
+	votes := make(map[string]int)
+	for _, c := range reps {
+		if c.q.Speaker != "" {
+			votes[c.q.Speaker]++
+		}
+	}
+	for _, c := range reps {
+		if s := c.q.Speaker; s != "" && votes[s] > votes[g.speaker] {
+			g.speaker = s
+		}
+	}
+	outlets := make(map[string]bool)
+	key, score := false, math.Inf(-1)
+	for _, c := range g.copies {
+		outlets[strings.ToLower(r.cands[c.cand].outlet)] = true
+		key = key || c.q.Key
+		score = max(score, c.q.Score)
+		if c.q.Speaker == g.speaker && len(c.q.SpeakerTitle) > len(g.title) {
+			g.title = squashSpace(c.q.SpeakerTitle)
+		}
+	}
+	g.outlets = len(outlets)
+
+	g.rank = score + quoteOutletsBonus*math.Log2(float64(g.outlets))
+	if key {
+		g.rank += quoteKeyBonus
+	}
+	if g.rep.q.Partial {
+		g.rank -= quotePartialPenalty
+	}
+	if g.speaker == "" {
+		g.rank -= quoteAnonymousPenalty
+	} else if g.title != "" {
+		g.rank += quoteTitleBonus
+	}
+
+	// Content words, to tell whether two different wordings say the same thing.
+	r.wordBuf = eachTextWord(g.rep.q.Text, r.wordBuf, func(w []byte, _ bool) {
+		w = stemPlural(w)
+		if h := fnvWord(w); !isClusterStopWord(w) && !slices.Contains(g.contents, h) {
+			g.contents = append(g.contents, h)
+		}
+	})
+}
+
+// sayTheSameThing reports whether two quotes share most of their content words.
+func sayTheSameThing(a, b *sharedQuote) bool {
+	n := min(len(a.contents), len(b.contents))
+	if n < 2 {
+		return false
+	}
+	shared := 0
+	for _, h := range b.contents {
+		if slices.Contains(a.contents, h) {
+			shared++
+		}
+	}
+	return float64(shared) >= quoteSameThingOverlap*float64(n)
+}
+
+// boolFirst orders true before false in a sort comparison of two values that differ.
+func boolFirst(aTrue bool) int {
+	if aTrue {
+		return -1
+	}
+	return 1
+}

@@ -1,0 +1,187 @@
+package briefing
+
+import (
+	"unicode"
+	"unicode/utf8"
+)
+
+// Text features for clustering and quote matching: words lowercased, stop words dropped, a light
+// plural stemming, and 64-bit hashes of word shingles. Everything here is allocation-light: it
+// runs over every storyCandidate article of a briefing.
+
+// wordFunc receives one word of a text: lower is the lowercased word (valid only during the
+// call), proper tells that the word is capitalised and does not open a sentence (a likely name).
+type wordFunc func(lower []byte, proper bool)
+
+// eachTextWord calls fn for each word of s: a run of letters and digits, with inner apostrophes and
+// hyphens kept ("Washington's" is one word, "Kim Jong-un" two). buf is scratch space and is
+// returned for reuse.
+func eachTextWord(s string, buf []byte, fn wordFunc) []byte {
+	sentenceStart := true
+	inWord := false
+	capital := false
+	buf = buf[:0]
+	flush := func() {
+		if inWord {
+			w := trimJoiners(buf)
+			if len(w) > 0 {
+				fn(w, capital && !sentenceStart)
+			}
+			sentenceStart = false
+		}
+		inWord = false
+		buf = buf[:0]
+	}
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		i += size
+		switch {
+		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+			if !inWord {
+				capital = false
+			}
+			inWord = true
+			buf = append(buf, byte(r))
+		case r >= 'A' && r <= 'Z':
+			if !inWord {
+				capital = true
+			}
+			inWord = true
+			buf = append(buf, byte(r+'a'-'A'))
+		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if !inWord {
+				capital = unicode.IsUpper(r)
+			}
+			inWord = true
+			buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		case inWord && (r == '\'' || r == '’' || r == '-'):
+			// Kept inside a word; trimmed again if the word ends on it.
+			buf = append(buf, '\'')
+		default:
+			flush()
+			if r == '.' || r == '!' || r == '?' || r == ':' || r == '\n' || r == '"' || r == '“' || r == '”' {
+				sentenceStart = true
+			}
+		}
+	}
+	flush()
+	return buf
+}
+
+// trimJoiners drops apostrophes and hyphens (folded to '\”) at the end of a word, and a
+// possessive "'s".
+func trimJoiners(w []byte) []byte {
+	for len(w) > 0 && w[len(w)-1] == '\'' {
+		w = w[:len(w)-1]
+	}
+	if n := len(w); n > 2 && w[n-2] == '\'' && w[n-1] == 's' {
+		w = w[:n-2]
+	}
+	return w
+}
+
+// stem folds simple English plurals ("missiles" → "missile", "talks" → "talk"); it is meant to
+// make two outlets' wording meet, not to be linguistics.
+func stemPlural(w []byte) []byte {
+	n := len(w)
+	switch {
+	case n > 4 && string(w[n-3:]) == "ies":
+		w = append(w[:n-3], 'y')
+	case n > 3 && w[n-1] == 's' && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
+		w = w[:n-1]
+	}
+	return w
+}
+
+// isClusterStopWord reports words that say nothing about which event an article reports.
+func isClusterStopWord(w []byte) bool {
+	if len(w) < 3 {
+		// Short numbers ("35 killed") still tell events apart.
+		return !(len(w) == 2 && w[0] >= '0' && w[0] <= '9')
+	}
+	_, ok := clusterStopWords[string(w)]
+	return ok
+}
+
+var clusterStopWords = func() map[string]struct{} {
+	words := []string{
+		"the", "and", "for", "are", "but", "not", "you", "all", "any", "can", "had", "her", "was",
+		"one", "our", "out", "has", "him", "his", "how", "its", "may", "new", "now", "old", "see",
+		"two", "way", "who", "did", "get", "let", "put", "say", "she", "too", "use", "that",
+		"with", "have", "this", "will", "your", "from", "they", "been", "were", "said", "each",
+		"which", "their", "there", "would", "about", "could", "other", "into", "than", "then",
+		"them", "these", "some", "what", "when", "where", "while", "also", "after", "before",
+		"over", "under", "such", "only", "more", "most", "very", "just", "like", "being", "those",
+		"because", "should", "since", "during", "through", "between", "against", "again",
+		"says", "told", "according", "added", "year", "years", "week", "day", "days", "time",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today",
+		"yesterday", "tomorrow", "mr", "mrs", "ms", "news", "reported", "report", "reports",
+		"people", "make", "made", "many", "much", "well", "back", "even", "still", "here",
+		"does", "done", "going", "take", "took", "want", "wanted", "need", "first", "last",
+		"three", "four", "five", "per", "cent", "percent", "yet", "both", "own", "off", "why",
+		"whose", "whom", "into", "onto", "upon", "within", "without", "among", "around", "via",
+		"it's", "don't", "can't", "won't", "didn't", "isn't", "wasn't", "doesn't", "i'm",
+		"we're", "they're", "that's", "there's", "he's", "she's", "we", "us",
+	}
+	m := make(map[string]struct{}, len(words))
+	for _, w := range words {
+		m[w] = struct{}{}
+	}
+	return m
+}()
+
+// FNV-1a over a word, the basis of shingle hashes.
+func fnvWord(w []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, c := range w {
+		h ^= uint64(c)
+		h *= 1099511628211
+	}
+	return h
+}
+
+// shingleWidth is the number of consecutive words hashed together to compare quotes.
+const shingleWidth = 3
+
+// quoteShingles returns the hashes of the word 3-shingles of a quote (all words kept, no stop
+// word removal: quotes are compared as wording), deduplicated, and its word count. A quote shorter
+// than a shingle yields one hash of its whole text.
+func quoteShingles(text string, buf []byte, words []uint64) (shingles []uint64, nwords int, _ []byte, _ []uint64) {
+	words = words[:0]
+	buf = eachTextWord(text, buf, func(w []byte, _ bool) {
+		words = append(words, fnvWord(w))
+	})
+	if len(words) == 0 {
+		return nil, 0, buf, words
+	}
+	if len(words) < shingleWidth {
+		h := uint64(0)
+		for _, w := range words {
+			h = h*31 + w
+		}
+		return []uint64{h}, len(words), buf, words
+	}
+	out := make([]uint64, 0, len(words)-shingleWidth+1)
+	for i := 0; i+shingleWidth <= len(words); i++ {
+		h := words[i]
+		for j := 1; j < shingleWidth; j++ {
+			h = h*1099511628211 ^ words[i+j]
+		}
+		out = appendUnique(out, h)
+	}
+	return out, len(words), buf, words
+}
+
+// appendUnique appends h unless the last few entries hold it already (repeated phrases); exact
+// uniqueness is not needed by the overlap measures that use these lists.
+func appendUnique(s []uint64, h uint64) []uint64 {
+	for i := len(s) - 1; i >= 0 && i >= len(s)-8; i-- {
+		if s[i] == h {
+			return s
+		}
+	}
+	return append(s, h)
+}
