@@ -44,6 +44,8 @@ var errUsage = errors.New("usage")
 func commands() []command {
 	cmds := []command{
 		// One line per subcommand, each defined in its cmd_NAME.go.
+		briefCommand(),
+		quotesCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds

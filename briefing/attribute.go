@@ -1,0 +1,585 @@
+package briefing
+
+import "strings"
+
+// Attribution: for each quotation, the speech cue beside it (after it: `," Lavrov said`,
+// `," said Lavrov`; before it: `Lavrov said: "`, `According to Lavrov, "`), the subject of that cue
+// (a name, a pronoun or a description), and the entity that subject refers to.
+
+// quoteInfo is the analysis of one span.
+type quoteInfo struct {
+	span    int
+	drop    bool // not a quotation: a scare quote, a title, a name
+	partial bool
+	cue     string
+	cueTok  int // the token of the cue verb, -1 when none
+	ent     int // the speaker entity, -1 when unknown
+	// how the speaker was found: by a cue in the quote's own sentence, or inherited.
+	direct bool
+	words  int
+	key    bool
+	score  float64
+}
+
+// npKind is what a cue's subject is.
+type npKind uint8
+
+const (
+	npNone npKind = iota
+	npName
+	npPronoun
+	npDescription
+)
+
+// np is the subject of a speech cue.
+type np struct {
+	kind       npKind
+	start, end int // tokens [start, end)
+	mention    int // index in e.mentions for npName
+	g          gender
+}
+
+// classify builds a quoteInfo per span and drops what is not a quotation.
+func (e *engine) classify() {
+	for si := range e.spans {
+		sp := &e.spans[si]
+		q := quoteInfo{span: si, cueTok: -1, ent: -1}
+		for t := sp.first; t <= sp.last; t++ {
+			if e.toks[t].kind == tokWord {
+				q.words++
+			}
+		}
+		if q.words == 0 {
+			q.drop = true
+		}
+		e.quotes = append(e.quotes, q)
+	}
+}
+
+// attribute finds each quotation's cue and speaker, then lets quotations without a cue of their
+// own inherit one from their neighbours.
+func (e *engine) attribute() {
+	for qi := range e.quotes {
+		q := &e.quotes[qi]
+		if q.drop {
+			continue
+		}
+		sp := &e.spans[q.span]
+		pre := e.preContext(qi)
+		after := e.afterContext(qi)
+		var subj np
+		found := false
+		if sp.close >= 0 {
+			subj, q.cueTok, found = e.cueAfter(after)
+		}
+		if !found {
+			subj, q.cueTok, found = e.cueBefore(pre, sp.open)
+		}
+		preWords := e.wordsIn(pre)
+		q.partial = e.isPartial(qi, pre, found)
+		if !found {
+			if e.isScare(qi, pre, preWords) {
+				q.drop = true
+				continue
+			}
+		} else if q.words <= 4 && e.isTerm(qi, pre) {
+			q.drop = true
+			continue
+		}
+		if found {
+			q.direct = true
+			q.cue = e.cueText(q.cueTok)
+			q.ent = e.resolve(subj, sp.open)
+		}
+	}
+	e.inherit()
+	for i := range e.quotes {
+		if q := &e.quotes[i]; !q.drop && q.ent >= 0 {
+			e.ents[q.ent].quotes++
+		}
+	}
+}
+
+// preContext returns the tokens [from, open) of the quotation's sentence before its opening mark,
+// after any earlier quotation.
+func (e *engine) preContext(qi int) [2]int {
+	sp := e.spans[e.quotes[qi].span]
+	lo := 0
+	if qi > 0 {
+		prev := e.spans[e.quotes[qi-1].span]
+		if prev.close >= 0 {
+			lo = prev.close + 1
+		} else {
+			lo = prev.last + 1
+		}
+	}
+	k := sp.open - 1
+	for k >= lo {
+		t := e.toks[k]
+		if t.kind == tokBreak || t.kind == tokPunct && t.is(fSentEnd) {
+			break
+		}
+		k--
+	}
+	return [2]int{k + 1, sp.open}
+}
+
+// afterContext returns the tokens (close, to) after the closing mark, to the sentence's end or
+// the next quotation.
+func (e *engine) afterContext(qi int) [2]int {
+	sp := e.spans[e.quotes[qi].span]
+	if sp.close < 0 {
+		return [2]int{0, 0}
+	}
+	hi := len(e.toks)
+	if qi+1 < len(e.quotes) {
+		hi = e.spans[e.quotes[qi+1].span].open
+	}
+	k := sp.close + 1
+	for k < hi && k-sp.close < 40 {
+		t := e.toks[k]
+		if t.kind == tokBreak {
+			break
+		}
+		k++
+		if t.kind == tokPunct && t.is(fSentEnd) {
+			break
+		}
+	}
+	return [2]int{sp.close + 1, k}
+}
+
+func (e *engine) wordsIn(r [2]int) int {
+	n := 0
+	for k := r[0]; k < r[1]; k++ {
+		if e.toks[k].kind == tokWord {
+			n++
+		}
+	}
+	return n
+}
+
+func (e *engine) isPunct(k int, c byte) bool {
+	t := e.toks[k]
+	return t.kind == tokPunct && e.text[t.start] == c
+}
+
+func (e *engine) isDash(k int) bool {
+	t := e.toks[k]
+	if t.kind != tokPunct {
+		return false
+	}
+	r, _ := runeAt(e.text, int(t.start))
+	return r == '-' || r == '—' || r == '–'
+}
+
+// cueVerb reports whether token k is a speech verb; weak verbs count only when strong is false.
+func (e *engine) cueVerb(k int, weakOK bool) bool {
+	t := e.toks[k]
+	if t.kind != tokWord || t.flags&fQuoted != 0 {
+		return false
+	}
+	lw := string(e.lw(k))
+	if cueVerbs[lw] == "" {
+		return false
+	}
+	return weakOK || !weakCueVerbs[lw]
+}
+
+// cueAfter reads a cue after a closing mark: `, he said`, `, said Lavrov`, `, Lavrov stressed`,
+// `, the Russian top diplomat pointed`, `, according to Lavrov`, `, Rod Eddington, BA's chief,
+// said`.
+func (e *engine) cueAfter(r [2]int) (np, int, bool) {
+	k := r[0]
+	for k < r[1] && (e.toks[k].kind == tokPunct && (e.isPunct(k, ',') || e.isDash(k)) || e.toks[k].kind == tokMark) {
+		k++
+	}
+	if k >= r[1] {
+		return np{}, -1, false
+	}
+	// according to X
+	if lw := string(e.lw(k)); lw == "according" && k+2 < r[1] && string(e.lw(k+1)) == "to" {
+		subj := e.npAt(k+2, r[1])
+		return subj, k, true
+	}
+	// said X / added the minister
+	if e.cueVerb(k, true) {
+		v := k
+		k++
+		if subj := e.npAt(k, r[1]); subj.kind != npNone {
+			return subj, v, true
+		}
+		return np{}, v, true
+	}
+	// X said
+	subj := e.npAt(k, r[1])
+	if subj.kind == npNone {
+		return np{}, -1, false
+	}
+	v := e.skipToVerb(subj.end, r[1])
+	if v < 0 {
+		return np{}, -1, false
+	}
+	return subj, v, true
+}
+
+// skipToVerb returns the speech verb after a subject ending at k (past auxiliaries, adverbs and
+// an apposition between commas), or -1.
+func (e *engine) skipToVerb(k, hi int) int {
+	if k < hi && e.isPunct(k, ',') {
+		// An apposition or age: "Smith, 54, said", "Smith, the chief executive, said",
+		// "Smith, who ..., said".
+		j := k + 1
+		for j < hi && j-k < 16 && !e.isPunct(j, ',') && e.toks[j].kind != tokMark {
+			j++
+		}
+		if j < hi && e.isPunct(j, ',') {
+			k = j + 1
+		}
+	}
+	for n := 0; k < hi && n < 4; n++ {
+		t := e.toks[k]
+		if t.kind != tokWord {
+			return -1
+		}
+		if e.cueVerb(k, true) {
+			return k
+		}
+		if !auxiliaries[string(e.lw(k))] {
+			return -1
+		}
+		k++
+	}
+	return -1
+}
+
+// npAt reads a subject starting at token k: a pronoun, a name (with a title before it), or a
+// description ("the Russian top diplomat", "officials", "a spokesman for the ministry").
+func (e *engine) npAt(k, hi int) np {
+	if k >= hi || e.toks[k].kind != tokWord {
+		return np{}
+	}
+	lw := string(e.lw(k))
+	if g, ok := pronounGender[lw]; ok {
+		return np{kind: npPronoun, start: k, end: k + 1, g: g}
+	}
+	if mi := e.mentionAt(k); mi >= 0 {
+		return np{kind: npName, start: k, end: e.mentions[mi].end, mention: mi}
+	}
+	// A description: determiner, modifiers, head noun; or a lower-case title before a name.
+	j := k
+	switch lw {
+	case "the", "a", "an", "this", "that", "one", "another", "his", "her", "their", "its", "our", "some", "two", "three", "several", "many", "most":
+		j++
+	}
+	start := j
+	for j < hi && j-start < 6 {
+		t := e.toks[j]
+		if t.kind != tokWord || t.flags&fQuoted != 0 {
+			break
+		}
+		if mi := e.mentionAt(j); mi >= 0 && j > start {
+			// "aviation analyst Mike Powell"
+			return np{kind: npName, start: k, end: e.mentions[mi].end, mention: mi}
+		}
+		if e.cueVerb(j, false) || auxiliaries[string(e.lw(j))] {
+			break
+		}
+		j++
+	}
+	if j == start {
+		return np{}
+	}
+	// "of the ministry", "for the company" belong to the description.
+	return np{kind: npDescription, start: k, end: j}
+}
+
+// mentionAt returns the mention starting at token k, or -1.
+func (e *engine) mentionAt(k int) int {
+	lo, hi := 0, len(e.mentions)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if e.mentions[m].tok < k {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(e.mentions) && e.mentions[lo].tok == k {
+		return lo
+	}
+	// A run may start with a title: "Russian Foreign Minister Sergey Lavrov".
+	if lo > 0 && e.mentions[lo-1].tok <= k && k < e.mentions[lo-1].end {
+		return lo - 1
+	}
+	return -1
+}
+
+// mentionEnding returns the mention whose run ends at token k (exclusive end k+1), or -1.
+func (e *engine) mentionEnding(k int) int {
+	for mi := len(e.mentions) - 1; mi >= 0; mi-- {
+		m := e.mentions[mi]
+		if m.tok <= k && k < m.end {
+			return mi
+		}
+		if m.end <= k {
+			break
+		}
+	}
+	return -1
+}
+
+// cueBefore reads a cue before an opening mark: `Lavrov said: "`, `He told reporters, "`,
+// `said Lavrov: "`, `According to Lavrov, "`, `In his words, "`, `Lavrov: "`.
+func (e *engine) cueBefore(r [2]int, open int) (np, int, bool) {
+	lo, hi := r[0], r[1]
+	if hi <= lo {
+		return np{}, -1, false
+	}
+	// "According to X, ..." and "In his words, ..." at the start of the sentence.
+	if e.toks[lo].kind == tokWord {
+		switch string(e.lw(lo)) {
+		case "according":
+			if lo+2 < hi && string(e.lw(lo+1)) == "to" {
+				return e.npAt(lo+2, hi), lo, true
+			}
+		case "in":
+			if lo+2 < hi && string(e.lw(lo+2)) == "words" {
+				if g, ok := possessives[string(e.lw(lo+1))]; ok {
+					return np{kind: npPronoun, start: lo + 1, end: lo + 2, g: g}, lo, true
+				}
+			}
+		}
+	}
+	// The nearest speech verb before the mark.
+	for k := hi - 1; k >= lo && hi-k <= 30; k-- {
+		if !e.cueVerb(k, hi-k <= 3) {
+			continue
+		}
+		// Subject before the verb, past auxiliaries: "Lavrov has also said".
+		j := k - 1
+		for j >= lo && e.toks[j].kind == tokWord && auxiliaries[string(e.lw(j))] {
+			j--
+		}
+		if j >= lo {
+			if subj := e.npBefore(j, lo); subj.kind != npNone {
+				return subj, k, true
+			}
+		}
+		// Inverted: "said Lavrov:"
+		if subj := e.npAt(k+1, hi); subj.kind == npName || subj.kind == npPronoun {
+			return subj, k, true
+		}
+		return np{}, k, true
+	}
+	// A speaker label: `Lavrov: "…"`.
+	if hi-1 >= lo && e.isPunct(hi-1, ':') {
+		if mi := e.mentionEnding(hi - 2); mi >= 0 && e.mentions[mi].tok == lo {
+			return np{kind: npName, start: lo, end: hi - 1, mention: mi}, -1, true
+		}
+	}
+	return np{}, -1, false
+}
+
+// npBefore reads a subject ending at token j: a pronoun, a name, a name with an apposition
+// ("Rod Eddington, BA's chief executive,"), or a description.
+func (e *engine) npBefore(j, lo int) np {
+	t := e.toks[j]
+	if t.kind == tokPunct && e.text[t.start] == ',' {
+		// Apposition: find the comma before it.
+		k := j - 1
+		for k >= lo && j-k < 16 && !e.isPunct(k, ',') {
+			k--
+		}
+		if k > lo {
+			if subj := e.npBefore(k-1, lo); subj.kind == npName {
+				return subj
+			}
+		}
+		return np{}
+	}
+	if t.kind != tokWord {
+		return np{}
+	}
+	lw := string(e.lw(j))
+	if g, ok := pronounGender[lw]; ok {
+		return np{kind: npPronoun, start: j, end: j + 1, g: g}
+	}
+	if mi := e.mentionEnding(j); mi >= 0 {
+		return np{kind: npName, start: e.mentions[mi].tok, end: j + 1, mention: mi}
+	}
+	// Description: back to a determiner.
+	k := j
+	for k >= lo && j-k < 6 && e.toks[k].kind == tokWord {
+		switch string(e.lw(k)) {
+		case "the", "a", "an", "this", "that", "his", "her", "their", "its", "our", "one", "another":
+			return np{kind: npDescription, start: k, end: j + 1}
+		}
+		if e.cueVerb(k, false) && k != j {
+			break
+		}
+		k--
+	}
+	if t.flags&fCap == 0 && strings.HasSuffix(lw, "s") && (roleNouns[strings.TrimSuffix(lw, "s")] || orgNouns[lw] || roleNouns[lw]) {
+		return np{kind: npDescription, start: j, end: j + 1} // "officials said", "police said"
+	}
+	return np{}
+}
+
+// cueText returns the cue as the quote shows it: the verb (with "out" for "pointed out"), or
+// "according to", "in his words".
+func (e *engine) cueText(k int) string {
+	if k < 0 {
+		return ""
+	}
+	lw := string(e.lw(k))
+	switch lw {
+	case "according":
+		return "according to"
+	case "in":
+		return validText(e.text[e.toks[k].start:e.toks[min(k+2, len(e.toks)-1)].end])
+	}
+	if k+1 < len(e.toks) && e.toks[k+1].kind == tokWord && string(e.lw(k+1)) == "out" {
+		return validText(e.text[e.toks[k].start:e.toks[k+1].end])
+	}
+	return validText(e.word(k))
+}
+
+// isPartial reports a fragment of speech inside the narrator's sentence: words of the sentence
+// stand before the opening mark that are not a cue introducing the quotation.
+func (e *engine) isPartial(qi int, pre [2]int, cued bool) bool {
+	sp := e.spans[e.quotes[qi].span]
+	if sp.contd {
+		return false
+	}
+	if pre[1] <= pre[0] {
+		return false
+	}
+	last := pre[1] - 1
+	t := e.toks[last]
+	if t.kind == tokPunct && (e.text[t.start] == ':' || e.text[t.start] == ',' || e.isDash(last)) {
+		return false
+	}
+	if t.kind == tokWord && e.cueVerb(last, true) {
+		// `he said "…` with the quotation starting as a sentence.
+		return !isUpperStart(e.text[sp.start:sp.end])
+	}
+	if t.kind == tokMark {
+		return false
+	}
+	return true
+}
+
+// isScare reports a quotation without a cue that is a scare quote, a title, a name or a heading,
+// not speech.
+func (e *engine) isScare(qi int, pre [2]int, preWords int) bool {
+	q := &e.quotes[qi]
+	sp := e.spans[q.span]
+	if e.isTerm(qi, pre) {
+		return true
+	}
+	if e.titleCase(sp) {
+		return true
+	}
+	if q.words <= 3 && preWords > 0 {
+		return true // a word or two in the narrator's sentence: scare quotes
+	}
+	// A heading in marks: a short paragraph of its own without a sentence's end.
+	if sp.open == e.paraFirst(sp.open) && sp.close >= 0 && sp.close+1 < len(e.toks) && e.toks[sp.close+1].kind == tokBreak && q.words <= 10 && !e.endsSentence(sp) {
+		return true
+	}
+	return false
+}
+
+// isTerm reports a quoted term: after "so-called", "dubbed", "known as", "the word", or quoted
+// words that the article also uses without marks.
+func (e *engine) isTerm(qi int, pre [2]int) bool {
+	sp := e.spans[e.quotes[qi].span]
+	if k := pre[1] - 1; k >= pre[0] && e.toks[k].kind == tokWord {
+		switch string(e.lw(k)) {
+		case "so-called", "dubbed", "nicknamed", "titled", "entitled", "named", "term", "word", "words", "phrase", "slogan", "hashtag", "label", "labelled", "labeled", "branded", "billed", "headlined", "renamed", "marked", "reads", "read", "called":
+			if string(e.lw(k)) == "called" && e.quotes[qi].words > 4 {
+				return false
+			}
+			return true
+		case "as":
+			if k-1 >= pre[0] && string(e.lw(k-1)) == "known" {
+				return true
+			}
+		}
+	}
+	if e.quotes[qi].words > 4 {
+		return false
+	}
+	// The same words elsewhere in the article, outside quotation marks: a term, not speech.
+	phrase := strings.TrimRight(e.text[sp.start:sp.end], ",.;:!? ")
+	if len(phrase) < 4 {
+		return false
+	}
+	for off := 0; ; {
+		i := indexFold(e.text[off:], phrase)
+		if i < 0 {
+			return false
+		}
+		i += off
+		if i != sp.start && !e.insideSpan(i) && i >= int(e.toks[0].start) {
+			return true
+		}
+		off = i + len(phrase)
+	}
+}
+
+// indexFold is strings.Index ignoring ASCII case.
+func indexFold(s, sub string) int {
+	if len(sub) == 0 {
+		return 0
+	}
+	first := sub[0] | 0x20
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i]|0x20 == first && equalFoldASCII(s[i:i+len(sub)], strings.ToLower(sub)) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (e *engine) insideSpan(off int) bool {
+	for _, sp := range e.spans {
+		if off >= sp.start && off < sp.end {
+			return true
+		}
+	}
+	return false
+}
+
+// titleCase reports a short quotation whose words are all capitalised: a title or a name
+// ("Face the Nation", "Shark Tank").
+func (e *engine) titleCase(sp span) bool {
+	words, caps := 0, 0
+	for t := sp.first; t <= sp.last; t++ {
+		tk := e.toks[t]
+		if tk.kind != tokWord {
+			continue
+		}
+		words++
+		if tk.flags&(fCap|fDigit) != 0 {
+			caps++
+		} else if lw := string(e.lw(t)); !(len(lw) <= 3 || lw == "from" || lw == "with" || lw == "into") {
+			return false
+		}
+	}
+	return words > 0 && words <= 8 && caps > 0 && (caps > 1 || words == 1)
+}
+
+func (e *engine) paraFirst(k int) int {
+	for k > 0 && e.toks[k-1].kind != tokBreak {
+		k--
+	}
+	return k
+}
+
+// endsSentence reports whether the quotation ends with sentence punctuation.
+func (e *engine) endsSentence(sp span) bool {
+	s := strings.TrimRight(e.text[sp.start:sp.end], " ")
+	return strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, ",") || strings.HasSuffix(s, "…")
+}
