@@ -225,8 +225,8 @@ func closestTimezones(names []string, name string) []string {
 	sortBy(cands, func(a, b cand) bool { return a.d < b.d || (a.d == b.d && a.name < b.name) })
 	var out []string
 	for _, c := range cands {
-		if len(out) == 3 {
-			break
+		if len(out) == 3 || c.d > cands[0].d {
+			break // only the closest
 		}
 		out = append(out, c.name)
 	}

@@ -126,8 +126,8 @@ func suggestTopics(topics []store.Topic, text string) string {
 	sortBy(cands, func(a, b cand) bool { return a.d < b.d || (a.d == b.d && a.name < b.name) })
 	var names []string
 	for _, c := range cands {
-		if len(names) == 3 {
-			break
+		if len(names) == 3 || c.d > cands[0].d {
+			break // only the closest
 		}
 		names = append(names, "`"+codeSafe(c.name)+"`")
 	}

@@ -1,0 +1,112 @@
+package bot_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/briefbot/briefbot/bot"
+)
+
+func TestNormalizeSchedule(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"a clock time becomes a daily cron spec", "08:00", "0 8 * * *"},
+		{"a clock time may have a one-digit hour", "7:05", "5 7 * * *"},
+		{"a descriptor is lower-cased", "@Daily", "@daily"},
+		{"@every keeps a normalised duration", "@every 90m", "@every 1h30m"},
+		{"a cron spec is kept", "0 8 * * 1-5", "0 8 * * 1-5"},
+		{"a cron spec's blanks are collapsed", " 0  8 *\t* MON-FRI ", "0 8 * * MON-FRI"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := bot.NormalizeSchedule(tt.in)
+			if err != nil || got != tt.want {
+				t.Errorf("NormalizeSchedule(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			}
+		})
+	}
+	refused := []struct{ name, in, why string }{
+		{"an empty schedule", "", "empty"},
+		{"four fields", "0 8 * *", "5 fields"},
+		{"six fields (seconds)", "0 0 8 * * *", "5 fields"},
+		{"a minute out of range", "60 8 * * *", "above maximum"},
+		{"a zero step", "*/0 * * * *", "positive"},
+		{"a time zone inside the spec", "CRON_TZ=UTC 0 8 * * *", "time zone"},
+		{"an unknown descriptor", "@fortnightly", "not a schedule descriptor"},
+		{"a descriptor with junk", "@daily now", "nothing after"},
+		{"@every without a duration", "@every soon", "duration"},
+		{"25 o'clock", "25:00", "5 fields"},
+	}
+	for _, tt := range refused {
+		t.Run("refuses "+tt.name, func(t *testing.T) {
+			got, err := bot.NormalizeSchedule(tt.in)
+			if err == nil {
+				t.Fatalf("NormalizeSchedule(%q) = %q, want an error", tt.in, got)
+			}
+			if !strings.Contains(err.Error(), tt.why) {
+				t.Errorf("error %q lacks %q", err, tt.why)
+			}
+		})
+	}
+}
+
+func FuzzNormalizeSchedule(f *testing.F) {
+	for _, s := range []string{"08:00", "0 8 * * 1-5", "@every 1h", "*/0 * * * *", "0-59/100 * * * *", "@every -1s", "1-2-3 * * * *"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := bot.NormalizeSchedule(s)
+		if err != nil {
+			return
+		}
+		again, err := bot.NormalizeSchedule(got)
+		if err != nil || again != got {
+			t.Fatalf("NormalizeSchedule(%q) = %q, which normalises to %q, %v", s, got, again, err)
+		}
+	})
+}
+
+func TestResolveTimezone(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"an IANA name resolves", "Asia/Seoul", "Asia/Seoul"},
+		{"case mistakes are forgiven", "asia/seoul", "Asia/Seoul"},
+		{"UTC resolves", "utc", "UTC"},
+		{"GMT is UTC", "GMT", "UTC"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			loc, err := bot.ResolveTimezone(tt.in)
+			if err != nil || loc.String() != tt.want {
+				t.Errorf("ResolveTimezone(%q) = %v, %v; want %s", tt.in, loc, err, tt.want)
+			}
+		})
+	}
+	suggest := []struct{ name, in, want string }{
+		{"a typo suggests the zone", "Asia/Seol", "Asia/Seoul"},
+		{"a city alone suggests its zone", "berlin", "Europe/Berlin"},
+		{"an abbreviation suggests its zone", "KST", "Asia/Seoul"},
+		{"EST suggests New York rather than a fixed offset", "EST", "America/New_York"},
+	}
+	for _, tt := range suggest {
+		t.Run(tt.name, func(t *testing.T) {
+			loc, err := bot.ResolveTimezone(tt.in)
+			var tzErr *bot.TimezoneError
+			if !errors.As(err, &tzErr) {
+				t.Fatalf("ResolveTimezone(%q) = %v, %v; want a *TimezoneError", tt.in, loc, err)
+			}
+			if len(tzErr.Suggestions) == 0 || tzErr.Suggestions[0] != tt.want {
+				t.Errorf("suggestions %v, want %s first", tzErr.Suggestions, tt.want)
+			}
+			if !strings.Contains(err.Error(), "Did you mean "+tt.want) {
+				t.Errorf("message %q does not suggest %s", err, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{"", "Local", "../../etc/passwd", "Mars/Olympus_Mons_Base"} {
+		if loc, err := bot.ResolveTimezone(bad); err == nil {
+			t.Errorf("ResolveTimezone(%q) = %v, want an error", bad, loc)
+		}
+	}
+}
