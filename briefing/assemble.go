@@ -80,7 +80,7 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 	for i := range cands {
 		cands[i].vec = fb.weigh(cands[i].vec, len(cands))
 	}
-	clusters := clusterCandidates(cands)
+	clusters := clusterCandidates(cands, len(fb.df))
 
 	now := opts.Now
 	if now.IsZero() {
@@ -121,9 +121,14 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 	return b
 }
 
-// candidatesInWindow returns the articles published within [from, to], oldest first.
+// candidatesInWindow returns the articles published within [from, to], oldest first (ties in
+// input order).
 func candidatesInWindow(articles []Article, from, to time.Time) []storyCandidate {
-	cands := make([]storyCandidate, 0, len(articles))
+	type entry struct {
+		when time.Time
+		i    int
+	}
+	in := make([]entry, 0, len(articles))
 	for i := range articles {
 		a := &articles[i]
 		when := a.Published
@@ -133,9 +138,19 @@ func candidatesInWindow(articles []Article, from, to time.Time) []storyCandidate
 		if !from.IsZero() && when.Before(from) || !to.IsZero() && when.After(to) {
 			continue
 		}
-		cands = append(cands, storyCandidate{a: a, when: when, outlet: outletName(a), lede: ledeOf(a)})
+		in = append(in, entry{when, i})
 	}
-	slices.SortStableFunc(cands, func(x, y storyCandidate) int { return x.when.Compare(y.when) })
+	slices.SortFunc(in, func(x, y entry) int {
+		if c := x.when.Compare(y.when); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.i, y.i)
+	})
+	cands := make([]storyCandidate, len(in))
+	for k, e := range in {
+		a := &articles[e.i]
+		cands[k] = storyCandidate{a: a, when: e.when, outlet: outletName(a), lede: ledeOf(a)}
+	}
 	return cands
 }
 
@@ -169,10 +184,14 @@ func ledeOf(a *Article) string {
 
 // squashSpace trims s and turns every run of whitespace into one space.
 func squashSpace(s string) string {
-	if !strings.ContainsAny(s, "\t\n\v\f\r\u00a0\u2028\u2029") && !strings.Contains(s, "  ") {
-		return strings.TrimSpace(s)
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c >= 0x80 || c == ' ' && (i == 0 || i == len(s)-1 || s[i+1] == ' ') {
+			// Control characters, possible Unicode spaces, or spaces to trim or squash.
+			return strings.Join(strings.Fields(s), " ")
+		}
 	}
-	return strings.Join(strings.Fields(s), " ")
+	return s
 }
 
 // shortenAtWord shortens s to at most n bytes at a word boundary, marking the cut with "…".
@@ -196,15 +215,15 @@ func recencyHalfLife(from, to time.Time) time.Duration {
 	return min(max(to.Sub(from)/2, 3*time.Hour), 7*24*time.Hour)
 }
 
-// topicTerms returns the words and phrases of the topic, its query and extra terms, each as its
-// stemmed words. Query operators (OR, AND, NOT) and excluded terms (-word, NOT word) are skipped.
-func topicTerms(opts AssembleOptions) [][]string {
-	var out [][]string
+// topicTerms returns the words and phrases of the topic, its query and extra terms, each as the
+// hashes of its stemmed words. Query operators (OR, AND, NOT) and excluded terms (-word, NOT word) are skipped.
+func topicTerms(opts AssembleOptions) [][]uint64 {
+	var out [][]uint64
 	var buf []byte
 	add := func(phrase string) {
-		var words []string
+		var words []uint64
 		buf = eachTextWord(phrase, buf, func(w []byte, _ bool) {
-			words = append(words, string(stemPlural(w)))
+			words = append(words, fnvWord(stemPlural(w)))
 		})
 		if len(words) > 0 {
 			out = append(out, words)
@@ -253,7 +272,7 @@ func topicTerms(opts AssembleOptions) [][]string {
 // storyRanker scores clusters and builds the stories that make the cut.
 type storyRanker struct {
 	cands     []storyCandidate
-	terms     [][]string
+	terms     [][]uint64
 	now       time.Time
 	halfLife  time.Duration
 	perStory  int
@@ -330,29 +349,26 @@ func (r *storyRanker) topicMatch(c *storyCandidate) float64 {
 	if len(r.terms) == 0 {
 		return 0
 	}
-	head := r.wordSet(c.a.Headline)
-	if r.anyTermIn(head) {
+	if r.anyTermIn(c.a.Headline) {
 		return 1
 	}
-	if r.anyTermIn(r.wordSet(c.lede)) {
+	if r.anyTermIn(c.lede) {
 		return 0.6
 	}
 	return 0
 }
 
-func (r *storyRanker) wordSet(s string) map[string]struct{} {
-	set := make(map[string]struct{})
+// anyTermIn reports whether all the words of some topic term occur in s.
+func (r *storyRanker) anyTermIn(s string) bool {
+	words := r.wordHashs[:0]
 	r.wordBuf = eachTextWord(s, r.wordBuf, func(w []byte, _ bool) {
-		set[string(stemPlural(w))] = struct{}{}
+		words = append(words, fnvWord(stemPlural(w)))
 	})
-	return set
-}
-
-func (r *storyRanker) anyTermIn(set map[string]struct{}) bool {
+	r.wordHashs = words
 	for _, term := range r.terms {
 		all := true
-		for _, w := range term {
-			if _, ok := set[w]; !ok {
+		for _, h := range term {
+			if !slices.Contains(words, h) {
 				all = false
 				break
 			}
@@ -368,17 +384,17 @@ func (r *storyRanker) anyTermIn(set map[string]struct{}) bool {
 // and best quotes, a named speaker counts 0.6 and a title 0.4 more; an anonymous quote 0.2.
 func (r *storyRanker) voices(st *storyCluster) float64 {
 	var weights []float64
-	seen := make(map[string]bool)
+	var seen []string
 	for _, m := range st.members {
 		qs := r.cands[m].a.Quotes
 		for _, i := range bestQuoteIndexes(qs, r.perStory) {
 			q := &qs[i]
 			w := 0.2
 			if q.Speaker != "" {
-				if seen[q.Speaker] {
+				if slices.Contains(seen, q.Speaker) {
 					continue
 				}
-				seen[q.Speaker] = true
+				seen = append(seen, q.Speaker)
 				w = 0.6
 				if q.SpeakerTitle != "" {
 					w = 1
@@ -401,15 +417,11 @@ func (r *storyRanker) voices(st *storyCluster) float64 {
 // sources returns one SourceRef per outlet, in the order of the members given.
 func (r *storyRanker) sources(order []int) []SourceRef {
 	refs := make([]SourceRef, 0, len(order))
-	seen := make(map[string]bool, len(order))
 	for _, m := range order {
 		c := &r.cands[m]
-		key := strings.ToLower(c.outlet)
-		if seen[key] {
-			continue
+		if !slices.ContainsFunc(refs, func(ref SourceRef) bool { return strings.EqualFold(ref.Name, c.outlet) }) {
+			refs = append(refs, SourceRef{Name: c.outlet, URL: c.a.URL})
 		}
-		seen[key] = true
-		refs = append(refs, SourceRef{Name: c.outlet, URL: c.a.URL})
 	}
 	return refs
 }
@@ -440,8 +452,9 @@ type quoteCarrier struct {
 
 // sharedQuote is one quote as several outlets carried it.
 type sharedQuote struct {
-	copies   []quoteCarrier
-	shingles map[uint64]struct{}
+	copies []quoteCarrier
+	// nshingles counts the distinct shingles of all copies.
+	nshingles int
 	// Filled by finish.
 	rep      quoteCarrier
 	speaker  string
@@ -480,21 +493,21 @@ func (r *storyRanker) selectQuotes(order []int) []StoryQuote {
 			}
 			target, bestShare := -1, quoteSameWordingShare
 			for g, n := range hits {
-				share := float64(n) / float64(min(len(sh), len(groups[g].shingles)))
+				share := float64(n) / float64(min(len(sh), groups[g].nshingles))
 				if share > bestShare || share == bestShare && target >= 0 && g < target {
 					target, bestShare = g, share
 				}
 			}
 			if target < 0 {
 				target = len(groups)
-				groups = append(groups, &sharedQuote{shingles: make(map[uint64]struct{}, len(sh))})
+				groups = append(groups, &sharedQuote{})
 			}
 			g := groups[target]
 			g.copies = append(g.copies, quoteCarrier{cand: m, q: q})
 			for _, h := range sh {
-				if _, had := g.shingles[h]; !had {
-					g.shingles[h] = struct{}{}
+				if !slices.Contains(post[h], target) {
 					post[h] = append(post[h], target)
+					g.nshingles++
 				}
 			}
 		}

@@ -3,7 +3,6 @@ package briefing
 import (
 	"math"
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -14,7 +13,7 @@ import (
 //     weighted up) and its speakers' names. IDF is computed over the storyCandidate articles
 //     themselves, so the words every article of the topic shares ("korea", "pyongyang") weigh
 //     nearly nothing and the words that tell one event from another ("missile", "hotline") carry
-//     the comparison; words in more than a quarter of the candidates are dropped outright.
+//     the comparison; words in more than a tenth of the candidates are dropped outright.
 //  3. Groups are visited in time order; each joins the existing story whose centroid it is most
 //     similar to — cosine similarity plus a bonus for quotes both carry (near-identical wording)
 //     — when that similarity passes a threshold and the story is close in time; otherwise it
@@ -36,11 +35,14 @@ const (
 	minSharedQuoteWords = 6
 	// quotesPerArticleForClustering bounds the quotes of each article compared while clustering
 	// (its best by the engine's score).
-	quotesPerArticleForClustering = 4
+	quotesPerArticleForClustering = 3
 	// sameDayGap and maxStoryGap: articles within sameDayGap of a story compare at full weight;
 	// the weight then falls linearly to half at maxStoryGap, beyond which nothing joins.
 	sameDayGap  = 24 * time.Hour
 	maxStoryGap = 72 * time.Hour
+	// maxDFShare: a term found in more than 1/maxDFShare of the candidates (and in more than 20)
+	// is dropped; it names the topic, not an event.
+	maxDFShare = 10
 	// idfPseudoDocs smooths IDF so a handful of candidates all about one event still cluster.
 	idfPseudoDocs = 50
 )
@@ -66,80 +68,145 @@ type storyCandidate struct {
 
 // storyCluster is a cluster of candidates under construction.
 type storyCluster struct {
-	members  []int // indexes into the candidates
-	centroid map[int32]float64
-	norm2    float64
-	first    time.Time
-	last     time.Time
-	shingles map[uint64]struct{}
+	members []int // indexes into the candidates
+	// The centroid, the sum of the members' vectors: weights[i] is the weight of terms[i]. Most
+	// stories hold a few dozen terms, found by a scan; bigger ones get an index.
+	terms   []int32
+	weights []float64
+	index   map[int32]int32
+	norm2   float64
+	first   time.Time
+	last    time.Time
+}
+
+// storyIndexFrom is the number of terms from which a story indexes them in a map.
+const storyIndexFrom = 64
+
+// slotOf returns where the centroid holds a term, or -1.
+func (st *storyCluster) slotOf(term int32) int32 {
+	if st.index != nil {
+		if i, ok := st.index[term]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, t := range st.terms {
+		if t == term {
+			return int32(i)
+		}
+	}
+	return -1
+}
+
+// add adds weight w of a term to the centroid and reports whether the term is new to it.
+func (st *storyCluster) add(term int32, w float64) (slot int32, isNew bool) {
+	i := st.slotOf(term)
+	if isNew = i < 0; isNew {
+		i = int32(len(st.terms))
+		st.terms = append(st.terms, term)
+		st.weights = append(st.weights, 0)
+		if st.index != nil {
+			st.index[term] = i
+		} else if len(st.terms) > storyIndexFrom {
+			st.index = make(map[int32]int32, 2*len(st.terms))
+			for j, t := range st.terms {
+				st.index[t] = int32(j)
+			}
+		}
+	}
+	old := st.weights[i]
+	st.weights[i] = old + w
+	st.norm2 += (old+w)*(old+w) - old*old
+	return i, isNew
+}
+
+// centroidWeight returns the centroid's weight of a term.
+func (st *storyCluster) centroidWeight(term int32) float64 {
+	if i := st.slotOf(term); i >= 0 {
+		return st.weights[i]
+	}
+	return 0
+}
+
+// posting says that a story's centroid holds a term, at weights[slot].
+type posting struct {
+	story, slot int32
 }
 
 // featureBuilder turns candidates into vectors; its dictionary lives for one Assemble call.
 type featureBuilder struct {
+	// dict maps a word to its term id; stop words map to -1.
 	dict  map[string]int32
 	df    []int32
 	buf   []byte
 	words []uint64
-	tf    map[int32]float64
+	// The term frequencies of the article at hand: tf by term id, for the terms in touched.
+	tf      []float64
+	touched []int32
 }
 
 func newFeatureBuilder(n int) *featureBuilder {
-	return &featureBuilder{dict: make(map[string]int32, n*16), tf: make(map[int32]float64, 64)}
-}
-
-func (fb *featureBuilder) termID(w []byte) int32 {
-	if id, ok := fb.dict[string(w)]; ok {
-		return id
+	fb := &featureBuilder{dict: make(map[string]int32, n*8+len(clusterStopWords))}
+	for w := range clusterStopWords {
+		fb.dict[w] = -1
 	}
-	id := int32(len(fb.df))
-	fb.dict[string(w)] = id
-	fb.df = append(fb.df, 0)
-	return id
+	return fb
 }
 
 // addText adds the content words of s to the term frequencies with weight w (names: properW).
 func (fb *featureBuilder) addText(s string, w, properW float64) {
 	fb.buf = eachTextWord(s, fb.buf, func(word []byte, proper bool) {
 		word = stemPlural(word)
-		if isClusterStopWord(word) {
+		id, ok := fb.dict[string(word)]
+		if !ok {
+			if len(word) < 3 && isClusterStopWord(word) {
+				return
+			}
+			id = int32(len(fb.df))
+			fb.dict[string(word)] = id
+			fb.df = append(fb.df, 0)
+			fb.tf = append(fb.tf, 0)
+		}
+		if id < 0 {
 			return
 		}
 		weight := w
 		if proper {
 			weight = properW
 		}
-		fb.tf[fb.termID(word)] += weight
+		if fb.tf[id] == 0 {
+			fb.touched = append(fb.touched, id)
+		}
+		fb.tf[id] += weight
 	})
 }
 
 // rawVector computes the term frequencies of an article (headline, lede, speakers) and counts
 // document frequencies; weights are finished by weigh once every article is counted.
 func (fb *featureBuilder) rawVector(c *storyCandidate) []termWeight {
-	clear(fb.tf)
+	fb.touched = fb.touched[:0]
 	fb.addText(c.a.Headline, 2, 2)
 	fb.addText(c.lede, 1, 1.5)
-	seen := ""
 	for i := range c.a.Quotes {
 		sp := c.a.Quotes[i].Speaker
-		if sp == "" || strings.Contains(seen, "\x00"+sp+"\x00") {
-			continue
+		if sp != "" && !slices.ContainsFunc(c.a.Quotes[:i], func(q Quote) bool { return q.Speaker == sp }) {
+			fb.addText(sp, 0.5, 0.5)
 		}
-		seen += "\x00" + sp + "\x00"
-		fb.addText(sp, 0.5, 0.5)
 	}
-	vec := make([]termWeight, 0, len(fb.tf))
-	for t, w := range fb.tf {
-		vec = append(vec, termWeight{t, w})
+	slices.Sort(fb.touched)
+	vec := make([]termWeight, len(fb.touched))
+	for i, t := range fb.touched {
+		vec[i] = termWeight{t, fb.tf[t]}
+		fb.tf[t] = 0
 		fb.df[t]++
 	}
-	slices.SortFunc(vec, func(a, b termWeight) int { return int(a.term - b.term) })
 	return vec
 }
 
 // weigh turns raw term frequencies into an L2-normalised TF-IDF vector over n candidates,
 // dropping terms too common among them to tell events apart.
 func (fb *featureBuilder) weigh(vec []termWeight, n int) []termWeight {
-	maxDF := int32(max(20, n/4))
+	maxDF := int32(max(20, n/maxDFShare))
 	out := vec[:0]
 	var norm2 float64
 	for _, tw := range vec {
@@ -208,8 +275,9 @@ func bestQuoteIndexes(qs []Quote, k int) []int {
 	return idx
 }
 
-// clusterCandidates groups the candidates into stories. Candidates must be sorted by time.
-func clusterCandidates(cands []storyCandidate) []*storyCluster {
+// clusterCandidates groups the candidates into stories. Candidates must be sorted by time;
+// nterms is the size of the term dictionary.
+func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 	// Groups of wire copies the store already linked.
 	groups := make([][]int, 0, len(cands))
 	byStoryID := make(map[int64]int)
@@ -226,50 +294,34 @@ func clusterCandidates(cands []storyCandidate) []*storyCluster {
 
 	var (
 		stories    []*storyCluster
-		termPost   = make(map[int32][]int32)
-		quotePost  = make(map[uint64][]int32)
-		dots       = make(map[int32]float64)
+		termPost   = make([][]posting, nterms)
+		quotePost  = newShinglePostings(len(cands) * quotesPerArticleForClustering * 12)
+		dots       []float64 // by story, for the stories in touched
+		touched    []int32
 		quoteHits  = make(map[int32]int)
-		groupVec   = make(map[int32]float64)
+		shared     []int32
+		counts     []storyCount
 		groupTerms []termWeight
 	)
 	for _, g := range groups {
-		// The group's vector: the normalised sum of its members' vectors.
-		clear(groupVec)
-		for _, m := range g {
-			for _, tw := range cands[m].vec {
-				groupVec[tw.term] += tw.w
-			}
-		}
-		groupTerms = groupTerms[:0]
-		for t, w := range groupVec {
-			groupTerms = append(groupTerms, termWeight{t, w})
-		}
-		slices.SortFunc(groupTerms, func(a, b termWeight) int { return int(a.term - b.term) })
-		var norm2 float64
-		for _, tw := range groupTerms {
-			norm2 += tw.w * tw.w
-		}
-		if norm2 > 0 {
-			inv := 1 / math.Sqrt(norm2)
-			for i := range groupTerms {
-				groupTerms[i].w *= inv
-			}
-		}
+		groupTerms = groupVector(cands, g, groupTerms[:0])
 		first, last := cands[g[0]].when, cands[g[len(g)-1]].when
 
 		// Similarity to every story sharing a term or a quote with the group.
-		clear(dots)
+		touched = touched[:0]
 		for _, tw := range groupTerms {
-			for _, s := range termPost[tw.term] {
-				st := stories[s]
-				dots[s] += tw.w * st.centroid[tw.term]
+			for _, p := range termPost[tw.term] {
+				if dots[p.story] == 0 {
+					touched = append(touched, p.story)
+				}
+				dots[p.story] += tw.w * stories[p.story].weights[p.slot]
 			}
 		}
 		clear(quoteHits)
 		for _, m := range g {
 			for _, q := range cands[m].quotes {
-				for _, s := range sharedQuoteStories(q, quotePost, stories) {
+				shared, counts = sharedQuoteStories(q, quotePost, shared[:0], counts[:0])
+				for _, s := range shared {
 					quoteHits[s]++
 				}
 			}
@@ -281,19 +333,27 @@ func clusterCandidates(cands []storyCandidate) []*storyCluster {
 			if st.norm2 > 0 {
 				sim = dots[s] / math.Sqrt(st.norm2)
 			}
-			sim += min(maxQuoteBonus, sharedQuoteBonus*float64(quoteHits[s]))
+			if len(quoteHits) > 0 {
+				sim += min(maxQuoteBonus, sharedQuoteBonus*float64(quoteHits[s]))
+			}
+			if sim < bestSim {
+				return // the time factor only lowers it
+			}
 			sim *= timeFactor(first, last, st.first, st.last)
 			if sim > bestSim || sim == bestSim && best >= 0 && s < best {
 				best, bestSim = s, sim
 			}
 		}
-		for s := range dots {
+		for _, s := range touched {
 			consider(s)
 		}
 		for s := range quoteHits {
-			if _, done := dots[s]; !done {
+			if dots[s] == 0 {
 				consider(s)
 			}
+		}
+		for _, s := range touched {
+			dots[s] = 0
 		}
 
 		var st *storyCluster
@@ -301,28 +361,21 @@ func clusterCandidates(cands []storyCandidate) []*storyCluster {
 			st = stories[best]
 		} else {
 			best = int32(len(stories))
-			st = &storyCluster{centroid: make(map[int32]float64, len(groupTerms)), first: first, last: last,
-				shingles: make(map[uint64]struct{})}
+			st = &storyCluster{first: first, last: last}
 			stories = append(stories, st)
+			dots = append(dots, 0)
 		}
 		st.members = append(st.members, g...)
 		st.first, st.last = earlier(st.first, first), later(st.last, last)
 		for _, tw := range groupTerms {
-			old, had := st.centroid[tw.term]
-			nw := old + tw.w
-			st.centroid[tw.term] = nw
-			st.norm2 += nw*nw - old*old
-			if !had {
-				termPost[tw.term] = append(termPost[tw.term], best)
+			if slot, isNew := st.add(tw.term, tw.w); isNew {
+				termPost[tw.term] = append(termPost[tw.term], posting{best, slot})
 			}
 		}
 		for _, m := range g {
 			for _, q := range cands[m].quotes {
 				for _, h := range q {
-					if _, had := st.shingles[h]; !had {
-						st.shingles[h] = struct{}{}
-						quotePost[h] = append(quotePost[h], best)
-					}
+					quotePost.add(h, best)
 				}
 			}
 		}
@@ -330,29 +383,90 @@ func clusterCandidates(cands []storyCandidate) []*storyCluster {
 	return stories
 }
 
-// sharedQuoteStories returns the stories that hold most of the quote's shingles.
-func sharedQuoteStories(q []uint64, post map[uint64][]int32, stories []*storyCluster) []int32 {
-	if len(q) == 0 {
-		return nil
+// groupVector returns the L2-normalised sum of the vectors of a group's members, sorted by term.
+func groupVector(cands []storyCandidate, g []int, out []termWeight) []termWeight {
+	if len(g) == 1 {
+		return append(out, cands[g[0]].vec...)
 	}
-	var out []int32
-	for _, h := range q {
-		for _, s := range post[h] {
-			if slices.Contains(out, s) {
-				continue
-			}
-			hits := 0
-			for _, h2 := range q {
-				if _, ok := stories[s].shingles[h2]; ok {
-					hits++
-				}
-			}
-			if float64(hits) >= sharedQuoteOverlap*float64(len(q)) {
-				out = append(out, s)
-			}
+	sum := make(map[int32]float64)
+	for _, m := range g {
+		for _, tw := range cands[m].vec {
+			sum[tw.term] += tw.w
+		}
+	}
+	for t, w := range sum {
+		out = append(out, termWeight{t, w})
+	}
+	slices.SortFunc(out, func(a, b termWeight) int { return int(a.term - b.term) })
+	var norm2 float64
+	for _, tw := range out {
+		norm2 += tw.w * tw.w
+	}
+	if norm2 > 0 {
+		inv := 1 / math.Sqrt(norm2)
+		for i := range out {
+			out[i].w *= inv
 		}
 	}
 	return out
+}
+
+// shinglePostings lists the stories holding each quote shingle. Nearly every shingle belongs to
+// one story, so the first is kept apart from the rest: no slice per shingle.
+type shinglePostings struct {
+	first map[uint64]int32
+	more  map[uint64][]int32
+}
+
+func newShinglePostings(n int) *shinglePostings {
+	return &shinglePostings{first: make(map[uint64]int32, n), more: make(map[uint64][]int32)}
+}
+
+// add records that story s holds shingle h.
+func (p *shinglePostings) add(h uint64, s int32) {
+	first, ok := p.first[h]
+	switch {
+	case !ok:
+		p.first[h] = s
+	case first != s && !slices.Contains(p.more[h], s):
+		p.more[h] = append(p.more[h], s)
+	}
+}
+
+// storyCount counts a quote's shingles a story holds.
+type storyCount struct {
+	story int32
+	n     int
+}
+
+// sharedQuoteStories appends to out the stories that hold most of the quote's shingles; counts
+// is scratch space. Both are returned for reuse.
+func sharedQuoteStories(q []uint64, post *shinglePostings, out []int32, counts []storyCount) ([]int32, []storyCount) {
+	count := func(s int32) {
+		for i := range counts {
+			if counts[i].story == s {
+				counts[i].n++
+				return
+			}
+		}
+		counts = append(counts, storyCount{s, 1})
+	}
+	for _, h := range q {
+		first, ok := post.first[h]
+		if !ok {
+			continue
+		}
+		count(first)
+		for _, s := range post.more[h] {
+			count(s)
+		}
+	}
+	for _, c := range counts {
+		if float64(c.n) >= sharedQuoteOverlap*float64(len(q)) {
+			out = append(out, c.story)
+		}
+	}
+	return out, counts
 }
 
 // timeFactor weighs a similarity by how far apart in time the group and the story are.
@@ -380,7 +494,7 @@ func cosineToCentroid(vec []termWeight, st *storyCluster) float64 {
 	}
 	var dot float64
 	for _, tw := range vec {
-		dot += tw.w * st.centroid[tw.term]
+		dot += tw.w * st.centroidWeight(tw.term)
 	}
 	return dot / math.Sqrt(st.norm2)
 }
