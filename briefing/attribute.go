@@ -69,11 +69,14 @@ func (e *engine) attribute() {
 		after := e.afterContext(qi)
 		var subj np
 		found := false
-		if sp.close >= 0 {
-			subj, q.cueTok, found = e.cueAfter(after)
+		// A cue right before the mark (`he said: "`) wins; then one after it; then one further
+		// before it.
+		subj, q.cueTok, found = e.cueBefore(pre, sp.open, true)
+		if !found && sp.close >= 0 {
+			subj, q.cueTok, found = e.cueAfter(after, e.endsSentence(*sp))
 		}
 		if !found {
-			subj, q.cueTok, found = e.cueBefore(pre, sp.open)
+			subj, q.cueTok, found = e.cueBefore(pre, sp.open, false)
 		}
 		preWords := e.wordsIn(pre)
 		q.partial = e.isPartial(qi, pre, found)
@@ -87,9 +90,11 @@ func (e *engine) attribute() {
 			continue
 		}
 		if found {
-			q.direct = true
 			q.cue = e.cueText(q.cueTok)
 			q.ent = e.resolve(subj, sp.open)
+			// A cue without a subject ("And here was the big reveal:") leaves the speaker to
+			// the neighbours.
+			q.direct = subj.kind != npNone
 		}
 	}
 	e.inherit()
@@ -188,13 +193,14 @@ func (e *engine) cueVerb(k int, weakOK bool) bool {
 
 // cueAfter reads a cue after a closing mark: `, he said`, `, said Lavrov`, `, Lavrov stressed`,
 // `, the Russian top diplomat pointed`, `, according to Lavrov`, `, Rod Eddington, BA's chief,
-// said`.
-func (e *engine) cueAfter(r [2]int) (np, int, bool) {
+// said`. endsSentence tells that the quotation ended with a full stop: the words after it then
+// open a new sentence unless a subject and its verb follow at once (`." he said`).
+func (e *engine) cueAfter(r [2]int, endsSentence bool) (np, int, bool) {
 	k := r[0]
 	for k < r[1] && (e.toks[k].kind == tokPunct && (e.isPunct(k, ',') || e.isDash(k)) || e.toks[k].kind == tokMark) {
 		k++
 	}
-	if k >= r[1] {
+	if k >= r[1] || e.toks[k].kind != tokWord {
 		return np{}, -1, false
 	}
 	// according to X
@@ -204,23 +210,57 @@ func (e *engine) cueAfter(r [2]int) (np, int, bool) {
 	}
 	// said X / added the minister
 	if e.cueVerb(k, true) {
-		v := k
-		k++
-		if subj := e.npAt(k, r[1]); subj.kind != npNone {
-			return subj, v, true
+		return e.npAt(k+1, r[1]), k, true
+	}
+	// X said: the first speech verb, with the subject just before it.
+	limit := 30
+	if endsSentence {
+		limit = 5
+	}
+	for v := k + 1; v < r[1] && v-k <= limit; v++ {
+		t := e.toks[v]
+		if t.kind == tokMark || t.kind == tokPunct && t.is(fSentEnd) {
+			break
 		}
-		return np{}, v, true
+		if endsSentence && t.kind == tokPunct {
+			break
+		}
+		if !e.cueVerb(v, true) {
+			continue
+		}
+		j := v - 1
+		for j >= k && e.toks[j].kind == tokWord && auxiliaries[string(e.lw(j))] {
+			j--
+		}
+		if j < k {
+			break
+		}
+		subj := e.npBefore(j, k)
+		if subj.kind == npNone || subj.start != k && !(subj.kind == npName && e.titleWordsBetween(k, subj.start)) {
+			break // the verb belongs to another clause
+		}
+		return subj, v, true
 	}
-	// X said
-	subj := e.npAt(k, r[1])
-	if subj.kind == npNone {
-		return np{}, -1, false
+	return np{}, -1, false
+}
+
+// titleWordsBetween reports whether tokens [k, end) are only title words before a name:
+// "Oilers head coach", "Cambridge cartoonist", "UFCW Local 832 president".
+func (e *engine) titleWordsBetween(k, end int) bool {
+	for ; k < end; k++ {
+		t := e.toks[k]
+		if t.kind == tokPunct && e.text[t.start] != '-' {
+			return false
+		}
+		if t.kind != tokWord {
+			continue
+		}
+		lw := string(e.lw(k))
+		if t.flags&(fCap|fDigit) == 0 && (stopWords[lw] || cueVerbs[lw] != "") && !roleNouns[lw] && !titleModifiers[lw] {
+			return false
+		}
 	}
-	v := e.skipToVerb(subj.end, r[1])
-	if v < 0 {
-		return np{}, -1, false
-	}
-	return subj, v, true
+	return true
 }
 
 // skipToVerb returns the speech verb after a subject ending at k (past auxiliaries, adverbs and
@@ -253,8 +293,9 @@ func (e *engine) skipToVerb(k, hi int) int {
 	return -1
 }
 
-// npAt reads a subject starting at token k: a pronoun, a name (with a title before it), or a
-// description ("the Russian top diplomat", "officials", "a spokesman for the ministry").
+// npAt reads a subject starting at token k: a pronoun, a name (with a title before it: "Oilers
+// head coach Ken Hitchcock", "Campbell’s partner, Jason Louth"), or a description ("the Russian
+// top diplomat", "officials", "a spokesman for the ministry").
 func (e *engine) npAt(k, hi int) np {
 	if k >= hi || e.toks[k].kind != tokWord {
 		return np{}
@@ -263,34 +304,40 @@ func (e *engine) npAt(k, hi int) np {
 	if g, ok := pronounGender[lw]; ok {
 		return np{kind: npPronoun, start: k, end: k + 1, g: g}
 	}
-	if mi := e.mentionAt(k); mi >= 0 {
-		return np{kind: npName, start: k, end: e.mentions[mi].end, mention: mi}
-	}
-	// A description: determiner, modifiers, head noun; or a lower-case title before a name.
 	j := k
 	switch lw {
 	case "the", "a", "an", "this", "that", "one", "another", "his", "her", "their", "its", "our", "some", "two", "three", "several", "many", "most":
 		j++
 	}
 	start := j
-	for j < hi && j-start < 6 {
+	last := -1 // the last name seen
+	for j < hi && j-start < 10 {
 		t := e.toks[j]
+		if t.kind == tokPunct && e.text[t.start] == ',' && j+1 < hi && last >= 0 && e.mentions[last].possessive {
+			// "Campbell’s partner, Jason Louth"
+			if mi := e.mentionAt(j + 1); mi >= 0 {
+				return np{kind: npName, start: k, end: e.mentions[mi].end, mention: mi}
+			}
+		}
 		if t.kind != tokWord || t.flags&fQuoted != 0 {
 			break
 		}
-		if mi := e.mentionAt(j); mi >= 0 && j > start {
-			// "aviation analyst Mike Powell"
-			return np{kind: npName, start: k, end: e.mentions[mi].end, mention: mi}
+		if mi := e.mentionAt(j); mi >= 0 {
+			last = mi
+			j = e.mentions[mi].end
+			continue
 		}
-		if e.cueVerb(j, false) || auxiliaries[string(e.lw(j))] {
+		if e.cueVerb(j, false) || auxiliaries[string(e.lw(j))] || t.flags&fCap == 0 && stopWords[string(e.lw(j))] && !roleNouns[string(e.lw(j))] {
 			break
 		}
 		j++
 	}
+	if last >= 0 && (e.mentions[last].end == j || !e.mentions[last].possessive && e.mentions[last].end >= j-1) {
+		return np{kind: npName, start: k, end: e.mentions[last].end, mention: last}
+	}
 	if j == start {
 		return np{}
 	}
-	// "of the ministry", "for the company" belong to the description.
 	return np{kind: npDescription, start: k, end: j}
 }
 
@@ -330,14 +377,15 @@ func (e *engine) mentionEnding(k int) int {
 }
 
 // cueBefore reads a cue before an opening mark: `Lavrov said: "`, `He told reporters, "`,
-// `said Lavrov: "`, `According to Lavrov, "`, `In his words, "`, `Lavrov: "`.
-func (e *engine) cueBefore(r [2]int, open int) (np, int, bool) {
+// `said Lavrov: "`, `According to Lavrov, "`, `In his words, "`, `Lavrov: "`. With adjacent set,
+// only a cue that ends right at the mark counts (`he said: "`, `said Lavrov, "`).
+func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 	lo, hi := r[0], r[1]
 	if hi <= lo {
 		return np{}, -1, false
 	}
 	// "According to X, ..." and "In his words, ..." at the start of the sentence.
-	if e.toks[lo].kind == tokWord {
+	if e.toks[lo].kind == tokWord && !adjacent {
 		switch string(e.lw(lo)) {
 		case "according":
 			if lo+2 < hi && string(e.lw(lo+1)) == "to" {
@@ -351,34 +399,74 @@ func (e *engine) cueBefore(r [2]int, open int) (np, int, bool) {
 			}
 		}
 	}
+	if adjacent {
+		// The mark must follow a colon or comma (or "that") right after the cue.
+		k := hi - 1
+		if k >= lo && (e.isPunct(k, ':') || e.isPunct(k, ',')) {
+			k--
+		} else if !(k >= lo && e.toks[k].kind == tokWord && string(e.lw(k)) == "that") {
+			if !(k >= lo && e.cueVerb(k, true)) {
+				return np{}, -1, false
+			}
+		}
+		// `said Lavrov: "` / `Lavrov said: "` / `he told reporters: "`
+		for j := k; j >= lo && k-j < 8; j-- {
+			if e.cueVerb(j, true) {
+				return e.subjectOf(j, lo, hi)
+			}
+			if e.toks[j].kind != tokWord {
+				break
+			}
+		}
+		return np{}, -1, false
+	}
 	// The nearest speech verb before the mark.
 	for k := hi - 1; k >= lo && hi-k <= 30; k-- {
 		if !e.cueVerb(k, hi-k <= 3) {
 			continue
 		}
-		// Subject before the verb, past auxiliaries: "Lavrov has also said".
-		j := k - 1
-		for j >= lo && e.toks[j].kind == tokWord && auxiliaries[string(e.lw(j))] {
-			j--
-		}
-		if j >= lo {
-			if subj := e.npBefore(j, lo); subj.kind != npNone {
-				return subj, k, true
+		return e.subjectOf(k, lo, hi)
+	}
+	// A speaker label (`Lavrov: "…"`) or a sentence leading in with a colon (`Martell, the
+	// addictions doctor, is more blunt: "…"`): its subject.
+	if hi-1 >= lo && e.isPunct(hi-1, ':') {
+		for mi := len(e.mentions) - 1; mi >= 0; mi-- {
+			m := e.mentions[mi]
+			if m.tok >= hi {
+				continue
+			}
+			if m.tok < lo {
+				break
+			}
+			if m.subject && !m.possessive && e.ents[m.ent].kind != kindUnknown || m.tok == lo {
+				return np{kind: npName, start: m.tok, end: m.end, mention: mi}, -1, true
 			}
 		}
-		// Inverted: "said Lavrov:"
-		if subj := e.npAt(k+1, hi); subj.kind == npName || subj.kind == npPronoun {
-			return subj, k, true
-		}
-		return np{}, k, true
-	}
-	// A speaker label: `Lavrov: "…"`.
-	if hi-1 >= lo && e.isPunct(hi-1, ':') {
-		if mi := e.mentionEnding(hi - 2); mi >= 0 && e.mentions[mi].tok == lo {
-			return np{kind: npName, start: lo, end: hi - 1, mention: mi}, -1, true
+		if e.toks[lo].kind == tokWord {
+			if g, ok := pronounGender[string(e.lw(lo))]; ok && (g == male || g == female) {
+				return np{kind: npPronoun, start: lo, end: lo + 1, g: g}, -1, true
+			}
 		}
 	}
 	return np{}, -1, false
+}
+
+// subjectOf returns the subject of the speech verb at k: before it past auxiliaries ("Lavrov has
+// also said"), or after it ("said Lavrov").
+func (e *engine) subjectOf(k, lo, hi int) (np, int, bool) {
+	j := k - 1
+	for j >= lo && e.toks[j].kind == tokWord && auxiliaries[string(e.lw(j))] {
+		j--
+	}
+	if j >= lo {
+		if subj := e.npBefore(j, lo); subj.kind != npNone {
+			return subj, k, true
+		}
+	}
+	if subj := e.npAt(k+1, hi); subj.kind == npName || subj.kind == npPronoun {
+		return subj, k, true
+	}
+	return np{}, k, true
 }
 
 // npBefore reads a subject ending at token j: a pronoun, a name, a name with an apposition
@@ -388,7 +476,7 @@ func (e *engine) npBefore(j, lo int) np {
 	if t.kind == tokPunct && e.text[t.start] == ',' {
 		// Apposition: find the comma before it.
 		k := j - 1
-		for k >= lo && j-k < 16 && !e.isPunct(k, ',') {
+		for k >= lo && j-k < 30 && !e.isPunct(k, ',') {
 			k--
 		}
 		if k > lo {
@@ -405,7 +493,7 @@ func (e *engine) npBefore(j, lo int) np {
 	if g, ok := pronounGender[lw]; ok {
 		return np{kind: npPronoun, start: j, end: j + 1, g: g}
 	}
-	if mi := e.mentionEnding(j); mi >= 0 {
+	if mi := e.mentionEnding(j); mi >= 0 && !e.mentions[mi].possessive {
 		return np{kind: npName, start: e.mentions[mi].tok, end: j + 1, mention: mi}
 	}
 	// Description: back to a determiner.
@@ -513,7 +601,7 @@ func (e *engine) isTerm(qi int, pre [2]int) bool {
 	}
 	// The same words elsewhere in the article, outside quotation marks: a term, not speech.
 	phrase := strings.TrimRight(e.text[sp.start:sp.end], ",.;:!? ")
-	if len(phrase) < 4 {
+	if len(phrase) < 6 || e.quotes[qi].words < 2 && len(phrase) < 8 {
 		return false
 	}
 	for off := 0; ; {
@@ -522,7 +610,10 @@ func (e *engine) isTerm(qi int, pre [2]int) bool {
 			return false
 		}
 		i += off
-		if i != sp.start && !e.insideSpan(i) && i >= int(e.toks[0].start) {
+		end := i + len(phrase)
+		before, _ := runeBefore(e.text, i)
+		after, _ := runeAt(e.text, end)
+		if i != sp.start && !e.insideSpan(i) && i >= int(e.toks[0].start) && !isLetterRune(before) && !isLetterRune(after) {
 			return true
 		}
 		off = i + len(phrase)

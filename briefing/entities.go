@@ -47,15 +47,35 @@ type mention struct {
 	tok, end   int // tokens of the whole run, [tok, end)
 	name       int // first token of the name part
 	ent        int
+	sent       int  // sentence number
 	possessive bool // "Lavrov’s"
 	subject    bool // stands where a subject stands: at a sentence start or before a verb
+	aside      bool // in parentheses or a heading: a photo credit, a caption, a subhead
 }
 
 // findMentions collects the named mentions of the text in order and builds the entities.
 func (e *engine) findMentions() {
 	toks := e.toks
+	parens := 0
+	heading := e.isHeading(0)
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
+		switch t.kind {
+		case tokBreak:
+			parens = 0
+			heading = e.isHeading(i + 1)
+			continue
+		case tokPunct:
+			switch e.text[t.start] {
+			case '(', '[':
+				parens++
+			case ')', ']':
+				if parens > 0 {
+					parens--
+				}
+			}
+			continue
+		}
 		if t.kind != tokWord || t.flags&fCap == 0 || t.flags&fQuoted != 0 {
 			continue
 		}
@@ -63,10 +83,26 @@ func (e *engine) findMentions() {
 		if j == i {
 			continue
 		}
-		e.addMention(i, j)
+		e.addMention(i, j, parens > 0 || heading)
 		i = j - 1
 	}
 	e.learnGender()
+}
+
+// isHeading reports whether the paragraph starting at token i is a heading or a caption line:
+// a few words and no sentence's end ("Article Continued Below", "Social media campaign").
+func (e *engine) isHeading(i int) bool {
+	words := 0
+	for ; i < len(e.toks) && e.toks[i].kind != tokBreak; i++ {
+		t := e.toks[i]
+		if t.kind == tokPunct && t.is(fSentEnd) {
+			return false
+		}
+		if t.kind == tokWord {
+			words++
+		}
+	}
+	return words <= 8
 }
 
 // runEnd returns the end of the capitalised run starting at token i (i itself when none starts).
@@ -148,7 +184,7 @@ func (e *engine) nameWord(i int) string {
 }
 
 // addMention records the run [i, j): its title part, its name part and its entity.
-func (e *engine) addMention(i, j int) {
+func (e *engine) addMention(i, j int, aside bool) {
 	toks := e.toks
 	// Split: the name follows the last title word of the run.
 	name := i
@@ -211,8 +247,25 @@ func (e *engine) addMention(i, j int) {
 			title = pre + " " + title
 		}
 	}
-	m := mention{tok: i, end: j, name: name, possessive: e.possessiveWord(j - 1)}
-	m.subject = toks[i].is(fSentStart) || e.verbAfter(j)
+	m := mention{tok: i, end: j, name: name, possessive: e.possessiveWord(j - 1), aside: aside, sent: e.sentOf(i)}
+	m.subject = e.isSubject(i, j)
+	// Initials alone ("D.C.") and sentence adverbs ("Perhaps") are no names.
+	initials := true
+	for _, p := range parts {
+		if utf8.RuneCountInString(p) > 1 {
+			initials = false
+		}
+	}
+	if initials || toks[name].is(fSentStart) && strings.HasSuffix(parts[0], "ly") && len(parts) > 1 {
+		if initials {
+			return
+		}
+		name++
+		for name < j && toks[name].kind != tokWord {
+			name++
+		}
+		parts = parts[1:]
+	}
 
 	// A lone sentence-initial word that is no known name is an ordinary word ("Building up").
 	single := len(parts) == 1
@@ -275,7 +328,7 @@ func (e *engine) weighEvidence(en *entity, i, j, name int, parts []string, honor
 		switch string(e.lw(i - 1)) {
 		case "the":
 			en.thing += 2
-		case "in", "at", "from", "to", "into", "across", "near", "toward", "towards", "of", "on":
+		case "in", "at", "from", "to", "into", "across", "near", "toward", "towards", "of", "on", "for", "with", "by", "visit", "visited", "outside", "inside":
 			en.thing++
 		}
 	}
@@ -308,27 +361,45 @@ func (e *engine) capitalisedElsewhere(i int) bool {
 	return false
 }
 
-// findEntity returns the entity a name refers to, or -1: the same full name, the same surname
-// (with no clashing first name), or a lone first name of a known person.
+// findEntity returns the entity a name refers to, or -1: the same full name, a name that ends
+// the other ("Paz Akin", "Lorena Paz Akin"), the same surname (with no clashing first name; the
+// most mentioned such person when several share it), or a lone first name of a known person.
 func (e *engine) findEntity(parts []string) int {
-	best := -1
+	best, bestN := -1, -1
 	for k := len(e.ents) - 1; k >= 0; k-- {
 		en := &e.ents[k]
 		if equalParts(en.parts, parts) {
 			return k
 		}
-		if best >= 0 {
-			continue
-		}
+		match := false
 		if en.last() == parts[len(parts)-1] {
-			if len(parts) == 1 || len(en.parts) == 1 || en.parts[0] == parts[0] {
-				best = k
-			}
+			match = len(parts) == 1 || len(en.parts) == 1 || en.parts[0] == parts[0] || suffixParts(en.parts, parts) || suffixParts(parts, en.parts)
 		} else if len(parts) == 1 && len(en.parts) > 1 && en.parts[0] == parts[0] && en.isPerson() {
-			best = k
+			match = true
+		}
+		if match && e.mentionCount(k) > bestN {
+			best, bestN = k, e.mentionCount(k)
 		}
 	}
 	return best
+}
+
+// suffixParts reports whether short is the end of long: "paz akin" of "lorena paz akin".
+func suffixParts(long, short []string) bool {
+	if len(short) >= len(long) {
+		return false
+	}
+	return equalParts(long[len(long)-len(short):], short)
+}
+
+func (e *engine) mentionCount(ent int) int {
+	n := 0
+	for _, m := range e.mentions {
+		if m.ent == ent {
+			n++
+		}
+	}
+	return n
 }
 
 func equalParts(a, b []string) bool {
@@ -502,6 +573,35 @@ func (e *engine) appositionTitle(j int) string {
 		return ""
 	}
 	return validText(e.text[toks[start].start:toks[k-1].end])
+}
+
+// isSubject reports whether the run [i, j) stands where a sentence's subject stands: at the
+// start of a sentence or clause, or before a verb, and not after a preposition.
+func (e *engine) isSubject(i, j int) bool {
+	toks := e.toks
+	if i > 0 && toks[i-1].kind == tokWord {
+		switch string(e.lw(i - 1)) {
+		case "in", "at", "from", "to", "into", "across", "near", "of", "on", "for", "with", "by", "about", "against", "under", "over", "between", "than", "like", "and", "or", "the", "a", "an":
+			return false
+		}
+	}
+	if e.verbAfter(j) {
+		return true
+	}
+	if j < len(toks) && toks[j].kind == tokWord && toks[j].flags&fCap == 0 {
+		// "Durning did not", "Foster aims": a lower-case word that reads as a verb.
+		lw := string(e.lw(j))
+		if strings.HasSuffix(lw, "ed") || strings.HasSuffix(lw, "s") && !strings.HasSuffix(lw, "ss") || auxiliaries[lw] {
+			return true
+		}
+	}
+	if toks[i].is(fSentStart) {
+		return true
+	}
+	if i > 0 && toks[i-1].kind == tokPunct && e.text[toks[i-1].start] == ',' {
+		return j < len(toks) && toks[j].kind == tokPunct && e.text[toks[j].start] == ','
+	}
+	return false
 }
 
 // verbAfter reports whether a speech verb (or an auxiliary) follows token j: a subject stands

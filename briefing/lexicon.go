@@ -86,6 +86,18 @@ var cueVerbs = func() map[string]string {
 		"growl growls growled growling", "purr purrs purred", "gush gushes gushed gushing",
 		"enthuse enthuses enthused enthusing", "rave raves raved raving", "vent vents vented venting",
 		"lash lashes lashed", "hit hits", "slam slams slammed slamming",
+		"echo echoes echoed echoing", "scold scolds scolded scolding", "sniff sniffs sniffed sniffing",
+		"stammer stammers stammered stammering", "stutter stutters stuttered stuttering",
+		"chirp chirps chirped", "snort snorts snorted", "moan moans moaned moaning", "groan groans groaned",
+		"wail wails wailed", "sob sobs sobbed", "marvel marvels marvelled marveled marvelling",
+		"remind reminds reminded reminding", "reflect reflects reflected reflecting",
+		"confess confesses confessed confessing", "confide confides confided confiding",
+		"venture ventures ventured", "guess guesses guessed", "figure figures figured",
+		"joke", "tease teases teased teasing", "taunt taunts taunted", "needle needles needled",
+		"press presses pressed", "challenge challenges challenged", "demur demurs demurred",
+		"rebut rebuts rebutted", "recollect recollects recollected", "relate relates related",
+		"lecture lectures lectured", "preach preaches preached", "plead", "pray prays prayed",
+		"share shares shared sharing", "explain", "allow allows allowed", "cite cites cited",
 	}
 	m := make(map[string]string)
 	for _, g := range groups {
@@ -107,7 +119,9 @@ var weakCueVerbs = wordSet(`go goes went begin begins began call calls called ca
 	charge charges charged object objects objected protest protests protested continue continues continued
 	post posts posted report reports reported quote quotes quoted describe describes described praise praises
 	praised tout touts touted dismiss dismisses dismissed assess assesses assessed point points pointing
-	agree agrees agreed counter counters countered reason reasons reasoned estimate estimates estimated
+	agree agrees agreed share shares shared allow allows allowed figure figures figured press presses
+	pressed challenge challenges challenged relate relates related cite cites cited guess guesses guessed
+	counter counters countered reason reasons reasoned estimate estimates estimated
 	volunteer volunteers volunteered signal signals signalled signaled hint hints hinted`)
 
 // verbParticles may follow a speech verb: "pointed out", "went on", "added later".
@@ -242,7 +256,11 @@ var capStopWords = wordSet(`the a an this that these those he she it they we i y
 	today tonight tomorrow yesterday last next earlier later recently currently previously
 	finally first second third one two three four five six seven eight nine ten dear hello hi
 	thanks thank please sorry oh ah ok okay mr mrs ms dr prof sir madam monday tuesday wednesday
-	thursday friday saturday sunday january february march april may june july august september
+	thursday friday saturday sunday perhaps maybe clearly obviously certainly surely fortunately
+	unfortunately sadly luckily hopefully basically actually apparently eventually ultimately
+	similarly likewise additionally overall nonetheless nevertheless regardless anyway instead
+	again already almost alone together inside outside elsewhere anywhere somewhere nowhere
+	worse better best worst bigger biggest january february march april may june july august september
 	october november december jan feb mar apr jun jul aug sep sept oct nov dec photo image video
 	watch read related click follow share subscribe update updated editor note its it's that's
 	there's here's what's who's let let's don't can't won't isn't aren't wasn't weren't didn't
@@ -353,4 +371,4 @@ sophie stacy stephanie sue susan suzanne sylvia tamara tanya tara teresa theresa
 ursula valerie vanessa vera veronica victoria virginia wendy whitney yvonne yasmin zoe condoleezza
 nikki kamala nancy elizabeth hillary michelle melania ivanka sarah kellyanne huma chelsea tulsi
 amy kirsten maxine dianne debbie jacinda theresa angela ursula christine kristalina marine nicola
-margaret julia benazir indira golda aung sheikh hasina yulia`
+margaret julia benazir indira golda aung hasina yulia`

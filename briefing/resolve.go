@@ -24,43 +24,69 @@ func (e *engine) resolve(subj np, at int) int {
 	return -1
 }
 
-// recentPerson returns the person mentioned last before token at whose gender does not clash
-// with g; when words is given, a person whose title shares one of them wins over recency.
+// recentPerson returns the person a pronoun or a description at token at most likely means: of
+// the persons mentioned in the sentences before it whose gender does not clash with g, the
+// nearest, with a subject preferred to an object, the current speaker to a bystander, and a
+// caption or photo credit never taken. When words is given, a person whose title shares one of
+// them wins.
 func (e *engine) recentPerson(at int, g gender, words []string) int {
-	best := -1
-	seen := 0
+	atSent := e.sentOf(at)
+	lastSpeaker := e.lastSpeaker(at)
+	best, bestScore := -1, -1e9
 	for mi := len(e.mentions) - 1; mi >= 0; mi-- {
 		m := e.mentions[mi]
 		if m.tok >= at {
 			continue
 		}
+		dist := atSent - m.sent
+		if dist > 12 && best >= 0 {
+			break
+		}
 		en := &e.ents[m.ent]
-		if !en.isPerson() {
+		if !en.isPerson() || m.aside {
 			continue
 		}
 		if g != unknownGender && en.gender != unknownGender && en.gender != g {
 			continue
 		}
-		if g != unknownGender && en.gender == unknownGender && e.hasGenderedPerson(g, at) && !e.onlyCandidate(m.ent, at) {
-			// Another person of the right gender is known: prefer them over a guess.
-			continue
+		score := -float64(dist)
+		if m.subject {
+			score += 2.5
 		}
-		if m.possessive && seen == 0 && best < 0 {
-			// "North Korea’s leaders": a possessive is a weaker antecedent; keep looking once.
-			best = m.ent
-			seen++
-			continue
+		if m.possessive {
+			score -= 1.5
 		}
-		if len(words) > 0 && !titleShares(en.title, words) {
-			if best < 0 {
-				best = m.ent
-			}
-			continue
+		if m.ent == lastSpeaker {
+			score += 1.5
 		}
-		return m.ent
+		if g != unknownGender && en.gender == unknownGender {
+			score -= 1
+		}
+		if len(words) > 0 && titleShares(en.title, words) {
+			score += 4
+		}
+		if score > bestScore {
+			best, bestScore = m.ent, score
+		}
 	}
-	// Also a speaker already quoted, though mentioned only by pronoun since.
+	if best < 0 && lastSpeaker >= 0 {
+		if en := &e.ents[lastSpeaker]; en.isPerson() && (g == unknownGender || en.gender == unknownGender || en.gender == g) {
+			return lastSpeaker
+		}
+	}
 	return best
+}
+
+// lastSpeaker returns the speaker of the last attributed quotation before token at, or -1.
+func (e *engine) lastSpeaker(at int) int {
+	for qi := len(e.quotes) - 1; qi >= 0; qi-- {
+		q := &e.quotes[qi]
+		if q.drop || q.ent < 0 || e.spans[q.span].open >= at {
+			continue
+		}
+		return q.ent
+	}
+	return -1
 }
 
 // hasGenderedPerson reports whether a person of gender g is mentioned before token at.
@@ -153,11 +179,11 @@ func (e *engine) resolveDescription(subj np, at int) int {
 			break
 		}
 	}
-	if !roleNouns[head] && !roleNouns[strings.TrimSuffix(head, "s")] {
-		return -1
-	}
-	if strings.HasSuffix(head, "s") && !roleNouns[head] {
+	if strings.HasSuffix(head, "s") && !strings.HasSuffix(head, "ss") && !roleNouns[head] {
 		return -1 // "officials", "analysts": several people
+	}
+	if first != "the" && first != "this" && first != "that" {
+		return -1 // "officials", "police": nobody named
 	}
 	g := unknownGender
 	if femaleRoles[head] {
@@ -212,7 +238,84 @@ func (e *engine) inherit() {
 				}
 			}
 		}
+		// The narration just before it: a speech cue in the sentences leading to it (this
+		// paragraph's, or the previous paragraph's when the quotation opens its own), or the
+		// subject of the sentence right before it.
+		if ent, cue := e.leadIn(qi); ent >= 0 {
+			q.ent, q.cueTok = ent, cue
+			q.cue = e.cueText(cue)
+		}
 	}
+}
+
+// leadIn finds the speaker a quotation without a cue takes from the narration before it.
+func (e *engine) leadIn(qi int) (int, int) {
+	sp := e.spans[e.quotes[qi].span]
+	para := e.paraFirst(sp.open)
+	lo := para
+	if sp.open == para && para > 0 {
+		lo = e.paraFirst(para - 1) // the previous paragraph
+	}
+	if p := e.prevQuote(qi); p >= 0 {
+		psp := e.spans[e.quotes[p].span]
+		end := psp.close
+		if end < 0 {
+			end = psp.last
+		}
+		if end >= lo {
+			lo = end + 1
+		}
+	}
+	// The last speech verb of the narration, with a subject that resolves.
+	for k := sp.open - 1; k >= lo; k-- {
+		if e.toks[k].flags&fQuoted != 0 || !e.cueVerb(k, false) {
+			continue
+		}
+		s0 := e.sentStart(k, lo)
+		subj, v, _ := e.subjectOf(k, s0, sp.open)
+		if subj.kind == npNone {
+			continue
+		}
+		if ent := e.resolve(subj, v); ent >= 0 {
+			return ent, v
+		}
+		return -1, -1
+	}
+	// The subject of the sentence right before, in the same paragraph.
+	if sp.open == para {
+		return -1, -1
+	}
+	s0 := e.sentStart(sp.open-1, para)
+	for mi := range e.mentions {
+		m := e.mentions[mi]
+		if m.tok < s0 {
+			continue
+		}
+		if m.tok >= sp.open {
+			break
+		}
+		if m.tok == s0 && m.subject && e.ents[m.ent].isPerson() {
+			return m.ent, -1
+		}
+	}
+	if e.toks[s0].kind == tokWord {
+		if g, ok := pronounGender[string(e.lw(s0))]; ok && (g == male || g == female) {
+			return e.recentPerson(s0, g, nil), -1
+		}
+	}
+	return -1, -1
+}
+
+// sentStart returns the first token of the sentence holding token k, not before lo.
+func (e *engine) sentStart(k, lo int) int {
+	for k > lo {
+		t := e.toks[k-1]
+		if t.kind == tokBreak || t.kind == tokPunct && t.is(fSentEnd) {
+			break
+		}
+		k--
+	}
+	return k
 }
 
 func (e *engine) prevQuote(qi int) int {

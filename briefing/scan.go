@@ -63,6 +63,8 @@ type scanner struct {
 	buf  [40]byte
 	// pending is scratch space for pairMarks.
 	pending []span
+	// sents holds the first token of each sentence.
+	sents []int32
 }
 
 // classify a rune for the scanner.
@@ -276,20 +278,21 @@ func (s *scanner) markToken(i, w int, m uint8) token {
 	text := s.text
 	prev, _ := runeBefore(text, i)
 	next, _ := runeAt(text, i+w)
-	prevSpace := prev < 0 || prev == '\n' || prev == '\r' || isSpaceRune(prev) || isOpenPunct(prev) || markOf(prev) != markNone
+	prevBlank := prev < 0 || prev == '\n' || prev == '\r' || isSpaceRune(prev)
+	prevMark := markOf(prev) != markNone
 	nextSpace := next < 0 || next == '\n' || next == '\r' || isSpaceRune(next)
 	nextPunct := next >= 0 && !nextSpace && !isLetterRune(next)
-	prevPunct := prev >= 0 && !prevSpace && !isLetterRune(prev)
 	var f uint16
-	if !nextSpace && (prevSpace || prev == ':' || prev == '—' || prev == '–') && !(nextPunct && isClosePunct(next)) {
+	// Opening: something follows, and space, an opening bracket, a dash, a colon or another
+	// mark stands before.
+	if !nextSpace && (prevBlank || prevMark || isOpenPunct(prev) || prev == ':') && !(nextPunct && isClosePunct(next)) {
 		f |= fOpen
 	}
-	if !prevSpace || prevPunct {
-		if nextSpace || nextPunct || !isLetterRune(next) {
-			f |= fClose
-		}
+	// Closing: a letter, punctuation or another mark before; space, punctuation or the end after.
+	if !prevBlank && !isOpenPunct(prev) && (nextSpace || nextPunct) {
+		f |= fClose
 	}
-	if f == 0 && !prevSpace && !nextSpace {
+	if f == 0 && !prevBlank && !nextSpace {
 		// A mark between two letters or digits: "word"word. Either, by context.
 		f = fOpen | fClose
 	}
@@ -325,6 +328,7 @@ func isClosePunct(r rune) bool {
 // first token after it (and after every line break).
 func (s *scanner) markSentences() {
 	toks := s.toks
+	s.sents = s.sents[:0]
 	start := true
 	for i := range toks {
 		t := &toks[i]
@@ -334,6 +338,7 @@ func (s *scanner) markSentences() {
 		}
 		if start && t.kind != tokMark {
 			t.flags |= fSentStart
+			s.sents = append(s.sents, int32(i))
 			start = false
 		}
 		if t.kind != tokPunct {
@@ -362,6 +367,20 @@ func (s *scanner) markSentences() {
 		t.flags |= fSentEnd
 		start = true
 	}
+}
+
+// sentOf returns the number of the sentence that token i belongs to.
+func (s *scanner) sentOf(i int) int {
+	lo, hi := 0, len(s.sents)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if int(s.sents[m]) <= i {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo - 1
 }
 
 // isAbbrev reports whether a word before a period is an abbreviation or an initial, so the period

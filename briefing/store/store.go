@@ -24,6 +24,11 @@ var (
 	ErrClaimed = errors.New("slot claimed by another replica")
 	// ErrBadQuery: a topic query does not parse; the wrapped message says why.
 	ErrBadQuery = errors.New("bad topic query")
+	// ErrInvalidArticle: SaveArticle refused an article (no headline and no text, quote offsets
+	// outside the text); the wrapped message says why.
+	ErrInvalidArticle = errors.New("invalid article")
+	// ErrTooLarge: an article's text is over MaxTextBytes.
+	ErrTooLarge = errors.New("article too large")
 )
 
 // Store is everything briefbot keeps. Implementations are safe for concurrent use.
@@ -31,7 +36,12 @@ type Store interface {
 	// SaveArticle stores an analysed article (its quotes and speakers with it), deduplicating by
 	// canonical URL and content hash, and linking near-duplicates into one story. An article whose
 	// URL is stored already is updated in place when its content changed.
+	// It sets a.ID, a.StoryID and a.Hash (when empty).
 	SaveArticle(ctx context.Context, a *briefing.Article) (SaveResult, error)
+	// SaveArticles saves a batch in one transaction, which is much faster than one at a time.
+	// Results are in the order of articles; an invalid article gets its result's Err set and is
+	// skipped, while a database error fails the whole batch (nothing of it is saved).
+	SaveArticles(ctx context.Context, articles []*briefing.Article) ([]SaveResult, error)
 	// Article returns one stored article with its quotes.
 	Article(ctx context.Context, id int64) (*briefing.Article, error)
 	// Search returns the articles matching q, newest first, with their quotes.
@@ -65,10 +75,14 @@ type Store interface {
 	// Slots lists a subscription's ledger, newest first.
 	Slots(ctx context.Context, subscriptionID int64, limit int) ([]Slot, error)
 
-	// Feed state for conditional GET, backoff and "first poll only records".
+	// Feed state for conditional GET, backoff and "first poll only records". FeedState of a
+	// source never stored is the zero state (Source set, Polled false) and no error.
 	FeedState(ctx context.Context, source string) (FeedState, error)
 	PutFeedState(ctx context.Context, st FeedState) error
 
+	// Ping checks that the database answers (for /healthz).
+	Ping(ctx context.Context) error
+	// Close closes the database; it is safe to call more than once.
 	Close() error
 }
 
@@ -83,21 +97,29 @@ const (
 
 // SaveResult is what SaveArticle did with one article.
 type SaveResult struct {
+	// ID is the stored article's id: the new row, the updated one, or the one this article
+	// duplicates.
 	ID      int64
 	StoryID int64
 	Status  SaveStatus
+	// Err is set by SaveArticles for an article it refused (ErrInvalidArticle, ErrTooLarge).
+	Err error
 }
 
 // Query selects stored articles. The zero Query selects everything.
 type Query struct {
-	// Text is a topic query in the syntax documented in the README (see ParseQuery).
-	Text    string
-	Since   time.Time
-	Until   time.Time
+	// Text is a topic query in the syntax documented in the README (see ParseQuery); "" matches
+	// every article.
+	Text string
+	// Since and Until bound the published time: Since <= published < Until. Zero means unbounded.
+	Since time.Time
+	Until time.Time
+	// Sources keeps articles from any of these sources (case-insensitive).
 	Sources []string
-	// Speaker keeps articles quoting this speaker (surname or full name).
+	// Speaker keeps articles quoting this speaker (surname or full name, case-insensitive).
 	Speaker string
-	Limit   int
+	// Limit caps the number of articles Search returns; 0 means no cap.
+	Limit int
 }
 
 // Topic is a named query.
