@@ -80,6 +80,10 @@ func (e *engine) attribute() {
 		}
 		preWords := e.wordsIn(pre)
 		q.partial = e.isPartial(qi, pre, found)
+		if e.notSpeech(qi, pre, found) {
+			q.drop = true
+			continue
+		}
 		if !found {
 			if e.isScare(qi, pre, preWords) {
 				q.drop = true
@@ -577,6 +581,46 @@ func (e *engine) isScare(qi int, pre [2]int, preWords int) bool {
 		return true
 	}
 	return false
+}
+
+// notSpeech reports quotations that are no speech whatever cue stands near: titles and
+// nicknames in capitals ("Morning Joe", "Lyin' Ted"), transcript lines that open with a speaker
+// label ("WALLACE: …") and the continuations of those, and markup values (author="…", numbers).
+func (e *engine) notSpeech(qi int, pre [2]int, cued bool) bool {
+	q := &e.quotes[qi]
+	sp := e.spans[q.span]
+	if sp.contd && qi > 0 && e.quotes[qi-1].drop && e.spans[e.quotes[qi-1].span].cont {
+		return true // the continuation of a dropped quotation
+	}
+	if cued && q.words >= 2 && q.words <= 6 && e.titleCase(sp) && !e.endsSentenceInside(sp) {
+		return true
+	}
+	if cued && q.words >= 2 && q.words <= 4 && e.titleCase(sp) && e.toks[sp.first].flags&fCap != 0 && pre[1] > pre[0] && !e.isPunct(pre[1]-1, ':') && !e.isPunct(pre[1]-1, ',') {
+		return true // a title within a sentence: on CBS’ “Face the Nation.”
+	}
+	// A transcript line: "NAME: …".
+	if f := sp.first; f+1 <= sp.last && e.toks[f].is(fUpper) && e.isPunct(f+1, ':') {
+		return true
+	}
+	// Markup and numbers.
+	if k := sp.open - 1; k >= 0 && e.isPunct(k, '=') {
+		return true
+	}
+	letters := false
+	for t := sp.first; t <= sp.last; t++ {
+		if e.toks[t].kind == tokWord && e.toks[t].flags&fDigit == 0 {
+			letters = true
+			break
+		}
+	}
+	return !letters
+}
+
+// endsSentenceInside reports a quotation ending in "!" or "?" or with a full stop after a
+// lower-case word: a sentence, not a title.
+func (e *engine) endsSentenceInside(sp span) bool {
+	s := strings.TrimRight(e.text[sp.start:sp.end], " ")
+	return strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?")
 }
 
 // isTerm reports a quoted term: after "so-called", "dubbed", "known as", "the word", or quoted

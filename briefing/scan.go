@@ -159,6 +159,12 @@ func (s *scanner) scan(from int) {
 			i = s.scanWord(i)
 		default:
 			if m := markOf(r); m != markNone {
+				if m == markSingle && i+1 < len(text) && text[i+1] == '\'' {
+					// A doubled apostrophe ('') is typewriter notation, not read as a mark.
+					s.toks = append(s.toks, token{start: int32(i), end: int32(i + 2), kind: tokPunct})
+					i += 2
+					continue
+				}
 				if (m == markSingle || m == markSLeft) && s.elision(i+w) {
 					i = s.scanWord(i)
 					continue
