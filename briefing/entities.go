@@ -239,6 +239,9 @@ func (e *engine) addMention(i, j int, aside bool) {
 		title = e.titleText(i, name)
 	}
 	pre := e.lowerTitleBefore(i)
+	if pre == "" && i >= 2 && e.isPunct(i-1, ',') {
+		pre = e.lowerTitleBefore(i - 1) // "The city’s mayor, Tomas Vell,"
+	}
 	if pre != "" {
 		honor = true
 		if title == "" {
@@ -524,8 +527,8 @@ func (e *engine) lowerTitleBefore(i int) string {
 		return ""
 	}
 	start := k + 1
-	for start < i && !roleNouns[string(e.lw(start))] && !titleModifiers[string(e.lw(start))] && toks[start].flags&fCap == 0 && !e.possessiveWord(start) {
-		start++
+	for start < i && !roleNouns[string(e.lw(start))] && !titleModifiers[string(e.lw(start))] && toks[start].flags&fCap == 0 {
+		start++ // "city’s" in "the city’s mayor"
 	}
 	// The title must end on its role noun: "analyst Mike Powell", not "analysts say Powell".
 	if !roleNouns[string(e.lw(i-1))] {

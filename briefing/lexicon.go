@@ -284,6 +284,18 @@ var pleasantries = wordSet(`thank thanks thanked grateful gratitude congratulate
 	wonderful great amazing fantastic lovely awesome incredible blessed appreciate appreciated
 	cheers hello hi goodbye enjoy enjoyed fun nice`)
 
+// stanceWords mark a speaker taking a position: obligation, necessity, hope, fear, refusal,
+// warning.
+var stanceWords = wordSet(`should must need needs necessary essential vital crucial hope hopes hoping
+	fear fears afraid warn warning danger dangerous risk risky threat threaten never refuse refuses
+	reject unacceptable insist urge urgent sure certain convinced determined won't can't cannot
+	shouldn't mustn't wrong ought responsible blame fault crisis serious impossible`)
+
+// emphaticCues are speech verbs by which a reporter marks a point the speaker pressed.
+var emphaticCues = wordSet(`stressed stresses warned warns insisted insists emphasised emphasized
+	emphasises emphasizes underlined underlines underscored pledged pledges vowed vows urged urges
+	declared declares demanded demands cautioned pointed out warned`)
+
 // stopWords are left out when comparing quotes with the headline and with each other.
 var stopWords = wordSet(`a an the and or but if of in on at to for from with by as is are was were be been
 	being it its this that these those he she they we i you his her their our my your him them us me

@@ -11,9 +11,10 @@ import (
 // best few full quotations, no two saying the same thing, are marked key.
 
 const (
-	wSubstance = 0.30
-	wRelevance = 0.30
-	wVoice     = 0.25
+	wSubstance = 0.25
+	wRelevance = 0.22
+	wStance    = 0.23
+	wVoice     = 0.15
 	wPosition  = 0.15
 )
 
@@ -31,9 +32,11 @@ func (e *engine) rank(headline string, maxKey int) {
 	if live == 0 {
 		return
 	}
-	topic := stemSet(nil, headline)
+	// The headline is the editor's own summary of the story; the lede its first telling.
+	head := stemSet(nil, headline)
+	topic := head
 	if l := lede(e.text, int(e.firstTokStart()), headline); l != "" {
-		topic = stemSet(topic, l)
+		topic = stemSet(append([]uint64(nil), head...), l)
 	}
 	pos := 0
 	stems := make([][]uint64, len(e.quotes))
@@ -46,25 +49,34 @@ func (e *engine) rank(headline string, maxKey int) {
 		text := e.text[sp.start:sp.end]
 		stems[i] = stemSet(nil, text)
 
-		substance := min(float64(len(stems[i]))/12, 1)
+		substance := min(float64(len(stems[i]))/10, 1)
 		if q.words < 5 {
 			substance *= 0.5
+		}
+		if q.words > 45 {
+			substance *= 0.8 // a long explanation rather than a pointed remark
 		}
 		if hasPleasantry(text) && q.words < 25 {
 			substance *= 0.4
 		}
 		relevance := 0.0
 		if len(topic) > 0 && len(stems[i]) > 0 {
-			shared := countShared(stems[i], topic)
-			relevance = min(float64(shared)/4, 1)
+			relevance = min((2*float64(countShared(stems[i], head))+float64(countShared(stems[i], topic)))/5, 1)
 		}
+		// The reporter's verb tells emphasis: "stressed", "warned", "insisted" flag the points
+		// the speaker pressed.
+		stanceN := countStance(text)
+		if emphaticCues[strings.ToLower(q.cue)] {
+			stanceN++
+		}
+		stance := min(float64(stanceN)/2, 1)
 		voice := 0.2
 		if q.ent >= 0 && maxQuotes > 0 {
 			voice = 0.4 + 0.6*float64(e.ents[q.ent].quotes)/float64(maxQuotes)
 		}
 		position := 1 - float64(pos)/float64(live)
 		pos++
-		score := wSubstance*substance + wRelevance*relevance + wVoice*voice + wPosition*position
+		score := wSubstance*substance + wRelevance*relevance + wStance*stance + wVoice*voice + wPosition*position
 		if q.partial {
 			score *= 0.35
 		}
@@ -183,6 +195,33 @@ func similar(a, b []uint64) bool {
 		return false
 	}
 	return float64(countShared(a, b)) >= 0.6*float64(small)
+}
+
+// countStance counts the words by which a speaker takes a position — what should or must happen,
+// what is hoped, feared or refused — that make a quote carry a story.
+func countStance(s string) int {
+	n := 0
+	i := 0
+	for i < len(s) {
+		r, w := runeAt(s, i)
+		if !isLetterRune(r) {
+			i += w
+			continue
+		}
+		j := i
+		for j < len(s) {
+			r, w := runeAt(s, j)
+			if !isLetterRune(r) && r != '\'' && r != '’' {
+				break
+			}
+			j += w
+		}
+		if stanceWords[strings.ToLower(s[i:j])] {
+			n++
+		}
+		i = j
+	}
+	return n
 }
 
 func hasPleasantry(s string) bool {
