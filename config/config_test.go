@@ -297,3 +297,21 @@ func writeFile(t *testing.T, path, data string) {
 		t.Fatal(err)
 	}
 }
+
+func BenchmarkLoadExample(b *testing.B) {
+	getenv := env(fakeSecrets)
+	for b.Loop() {
+		if _, err := config.Load(exampleFile, getenv); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkParseWithTimezoneSuggestion(b *testing.B) {
+	data := []byte("topics: {korea: {query: k}}\nchannels:\n  - {platform: console, topics: [korea], timezone: Europe/Moskow}\n")
+	for b.Loop() {
+		if _, err := config.Parse(data, nil); err == nil {
+			b.Fatal("no error")
+		}
+	}
+}

@@ -135,8 +135,8 @@ func parseYAML(data []byte, ps *problems) *yaml.Node {
 	return nil
 }
 
-// yamlHint adds advice for the YAML mistakes config files make most: an unquoted cron spec
-// (a value starting with * reads as an alias) and tabs.
+// yamlHint adds advice for the YAML mistakes config files make most: a value starting with a
+// character YAML reserves (an unquoted cron spec or descriptor) and tabs.
 func yamlHint(data []byte, line int) string {
 	lines := strings.Split(string(data), "\n")
 	for _, l := range []int{line - 1, line - 2} {
@@ -144,11 +144,19 @@ func yamlHint(data []byte, line int) string {
 			continue
 		}
 		text := lines[l]
-		if strings.HasPrefix(strings.TrimLeft(text, " "), "\t") || strings.HasPrefix(text, "\t") {
+		if strings.HasPrefix(strings.TrimLeft(text, " "), "\t") {
 			return " (indent with spaces: YAML does not allow tabs)"
 		}
-		if _, v, ok := strings.Cut(text, ":"); ok && strings.HasPrefix(strings.TrimSpace(v), "*") {
-			return ` (a value starting with * must be quoted: schedule: "*/30 * * * *")`
+		_, v, ok := strings.Cut(text, ": ")
+		v = strings.TrimSpace(v)
+		switch {
+		case !ok || v == "":
+		case v[0] == '*':
+			return ` (a value starting with * must be quoted, e.g. schedule: "*/30 * * * *")`
+		case v[0] == '@':
+			return ` (a value starting with @ must be quoted, e.g. schedule: "@daily")`
+		case v[0] == '`' || v[0] == '%':
+			return fmt.Sprintf(" (a value starting with %c must be quoted)", v[0])
 		}
 	}
 	return ""

@@ -5,6 +5,10 @@ import (
 	"unicode/utf8"
 )
 
+// Closest returns the candidate nearest to word by edit distance, ignoring case, and whether
+// it is near enough to suggest ("koera" → "korea"). Commands use it to suggest a topic.
+func Closest(word string, candidates []string) (string, bool) { return closest(word, candidates) }
+
 // closest returns the candidate nearest to word by edit distance (ignoring case, and treating
 // - and _ alike), and whether it is near enough to suggest. Ties go to the earlier candidate.
 func closest(word string, candidates []string) (string, bool) {

@@ -412,7 +412,9 @@ func TestBrokenYAMLIsReportedWithItsLineAndAHint(t *testing.T) {
 		name, yaml, want string
 	}{
 		{"an unquoted cron spec", "topics: {}\nchannels:\n  - schedule: * * * * *\n",
-			`line 3: not valid YAML: did not find expected alphabetic or numeric character (a value starting with * must be quoted: schedule: "*/30 * * * *")`},
+			`line 3: not valid YAML: did not find expected alphabetic or numeric character (a value starting with * must be quoted, e.g. schedule: "*/30 * * * *")`},
+		{"an unquoted descriptor", "channels:\n  - {platform: console}\n  - schedule: @daily\n",
+			`line 3: not valid YAML: found character that cannot start any token (a value starting with @ must be quoted, e.g. schedule: "@daily")`},
 		{"a tab", "log:\n\tlevel: info\n",
 			`line 2: not valid YAML: found character that cannot start any token (indent with spaces: YAML does not allow tabs)`},
 		{"two documents", "store: a.db\n---\nstore: b.db\n",

@@ -34,6 +34,27 @@ var zoneAbbreviations = map[string]string{
 	"AEST": "Australia/Sydney", "AEDT": "Australia/Sydney",
 }
 
+// ErrBadTimezone is wrapped by the errors of LoadTimezone.
+var ErrBadTimezone = errors.New("unknown time zone")
+
+// LoadTimezone loads an IANA time zone ("" is UTC) for a channel or a /brief subscribe
+// command. Its error suggests the closest zone name:
+//
+//	unknown time zone "Europe/Moskow" — did you mean "Europe/Moscow"?
+func LoadTimezone(name string) (*time.Location, error) {
+	loc, err := loadZone(name)
+	if err != nil {
+		return nil, timezoneError(zoneProblem(name))
+	}
+	return loc, nil
+}
+
+// timezoneError is a LoadTimezone error: the message alone, matching ErrBadTimezone.
+type timezoneError string
+
+func (e timezoneError) Error() string        { return string(e) }
+func (e timezoneError) Is(target error) bool { return target == ErrBadTimezone }
+
 // loadZone loads an IANA zone; "" is UTC. "Local" is refused: it would depend on the host.
 func loadZone(name string) (*time.Location, error) {
 	if name == "" {
