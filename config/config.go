@@ -39,7 +39,7 @@ const (
 	FetchNever  = "never"  // use what the feed carries
 )
 
-// Log formats (log.format) and levels (log.level).
+// Log formats (log.format).
 const (
 	LogText = "text"
 	LogJSON = "json"

@@ -47,7 +47,7 @@ var (
 //
 // The schedule has no time zone of its own: Next(t) works in t's location, so a caller
 // passes t.In(channel.Location()). The normalised spec has single spaces, lower-case
-// descriptors and HH:MM turned into cron; it is what /brief subscribe stores.
+// descriptors and HH:MM turned into cron, fit to be stored (/brief subscribe).
 func ParseSchedule(spec string) (cron.Schedule, string, error) {
 	norm := strings.Join(strings.Fields(spec), " ")
 	bad := func(format string, args ...any) (cron.Schedule, string, error) {
