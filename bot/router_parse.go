@@ -129,7 +129,8 @@ func parseBrief(command string, toks []token) (Request, error) {
 }
 
 // parseSubscribe parses "topic [schedule] [timezone]" where the schedule is a quoted or unquoted
-// 5-field cron spec, a descriptor (@daily, "@every 6h") or HH:MM.
+// 5-field cron spec, a descriptor (@daily) or HH:MM. "@every 6h" and "8am" are taken as schedules
+// too, so that the router can say why they are refused.
 func parseSubscribe(toks []token) (Request, error) {
 	if len(toks) == 0 {
 		return Request{}, usageError(CommandSubscribe, "Name the topic to subscribe this channel to.")
@@ -179,7 +180,7 @@ var (
 func scheduleStartsAt(toks []token, i int) bool {
 	t := toks[i]
 	switch {
-	case strings.HasPrefix(t.text, "@"), clockPattern.MatchString(t.text):
+	case strings.HasPrefix(t.text, "@"), clockPattern.MatchString(t.text), ampmPattern.MatchString(t.text):
 		return true
 	case t.quoted:
 		return len(strings.Fields(t.text)) == 5 || strings.HasPrefix(strings.TrimSpace(t.text), "@")
@@ -203,7 +204,7 @@ func takeSchedule(toks []token) (string, int) {
 		return strings.Join(strings.Fields(t.text), " "), 1
 	case strings.EqualFold(t.text, "@every") && len(toks) > 1:
 		return "@every " + toks[1].text, 2
-	case strings.HasPrefix(t.text, "@"), clockPattern.MatchString(t.text):
+	case strings.HasPrefix(t.text, "@"), clockPattern.MatchString(t.text), ampmPattern.MatchString(t.text):
 		return t.text, 1
 	}
 	return joinTokens(toks[:5]), 5

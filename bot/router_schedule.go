@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -11,8 +12,10 @@ import (
 )
 
 // scheduleParser reads what a subscription's schedule may hold: 5-field cron specs and
-// descriptors (@daily, @every 6h). The scheduler should parse stored schedules the same way.
+// descriptors (@daily). The scheduler should parse stored schedules the same way.
 var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+var ampmPattern = regexp.MustCompile(`(?i)^[0-9]{1,2}(:[0-9]{2})?\s*[ap]\.?m\.?$`)
 
 // NormalizeSchedule validates a schedule as /brief subscribe takes it and returns it in the form
 // stored with the subscription: HH:MM becomes "M H * * *", descriptors are lower-cased, cron
@@ -24,6 +27,9 @@ func NormalizeSchedule(s string) (string, error) {
 		return "", errors.New("the schedule is empty")
 	case strings.HasPrefix(strings.ToUpper(s), "TZ=") || strings.HasPrefix(strings.ToUpper(s), "CRON_TZ="):
 		return "", errors.New("give the time zone after the schedule, not inside it")
+	}
+	if ampmPattern.MatchString(s) {
+		return "", errors.New("write a time of day as HH:MM, 24-hour, e.g. 08:00 or 17:30")
 	}
 	if m := clockPattern.FindStringSubmatch(s); m != nil {
 		h, _ := strconv.Atoi(m[1])
@@ -40,13 +46,10 @@ func NormalizeSchedule(s string) (string, error) {
 			}
 			return name, nil
 		case "@every":
-			d, err := time.ParseDuration(strings.ToLower(arg))
-			if err != nil || d <= 0 {
-				return "", fmt.Errorf("@every needs a duration such as 6h or 90m, not %q", arg)
-			}
-			return "@every " + formatDuration(d), nil
+			// Its firings would depend on when each replica started, so slots would not agree.
+			return "", errors.New("@every is not supported: briefings fall on clock times, e.g. @hourly or 0 */6 * * *")
 		}
-		return "", fmt.Errorf("%q is not a schedule descriptor (use @hourly, @daily, @weekly, @monthly, @yearly or @every 6h)", name)
+		return "", fmt.Errorf("%q is not a schedule descriptor (use @hourly, @daily, @weekly, @monthly or @yearly)", name)
 	}
 	fields := strings.Fields(s)
 	if len(fields) != 5 {
@@ -112,9 +115,6 @@ func describeSchedule(spec string) string {
 		return "monthly, on the 1st at 00:00"
 	case "@yearly", "@annually":
 		return "yearly, on 1 January at 00:00"
-	}
-	if d, ok := strings.CutPrefix(spec, "@every "); ok {
-		return "every " + d
 	}
 	f := strings.Fields(spec)
 	if len(f) == 5 && f[2] == "*" && f[3] == "*" {

@@ -15,7 +15,6 @@ func TestNormalizeSchedule(t *testing.T) {
 		{"a clock time becomes a daily cron spec", "08:00", "0 8 * * *"},
 		{"a clock time may have a one-digit hour", "7:05", "5 7 * * *"},
 		{"a descriptor is lower-cased", "@Daily", "@daily"},
-		{"@every keeps a normalised duration", "@every 90m", "@every 1h30m"},
 		{"a cron spec is kept", "0 8 * * 1-5", "0 8 * * 1-5"},
 		{"a cron spec's blanks are collapsed", " 0  8 *\t* MON-FRI ", "0 8 * * MON-FRI"},
 	}
@@ -36,7 +35,8 @@ func TestNormalizeSchedule(t *testing.T) {
 		{"a time zone inside the spec", "CRON_TZ=UTC 0 8 * * *", "time zone"},
 		{"an unknown descriptor", "@fortnightly", "not a schedule descriptor"},
 		{"a descriptor with junk", "@daily now", "nothing after"},
-		{"@every without a duration", "@every soon", "duration"},
+		{"@every, whose slots would differ between replicas", "@every 6h", "not supported"},
+		{"a time with am or pm", "8am", "HH:MM, 24-hour"},
 		{"25 o'clock", "25:00", "5 fields"},
 	}
 	for _, tt := range refused {
