@@ -325,6 +325,9 @@ func (e *engine) weighEvidence(en *entity, i, j, name int, parts []string, honor
 	for _, p := range parts {
 		if orgNouns[p] {
 			en.thing += 2
+			if !honor && en.person < 2 {
+				en.kind = kindOrg // "Ministry of Health", "Bank of England"
+			}
 		}
 	}
 	if i > 0 && toks[i-1].kind == tokWord {

@@ -76,7 +76,7 @@ func (s *scanner) pairFamily(spans []span, double bool) []span {
 		if i == len(toks) || toks[i].kind == tokBreak {
 			if depth > 0 {
 				n := len(spans)
-				spans = s.unclosed(spans, stack[0], i, paraStart, continuing)
+				spans = s.unclosed(spans, stack[0], i, paraStart, continuing, s.nextParaOpens(i, double))
 				if len(spans) == n {
 					spans = append(spans, pending...) // the opener was stray
 				}
@@ -206,7 +206,7 @@ func (s *scanner) appendSpan(spans []span, o, c int, contd bool) []span {
 // the end of the paragraph when it opens the paragraph or follows a colon or a speech cue — the
 // shapes of a quotation that goes on in the next paragraph or lost its closing mark. A stray mark
 // elsewhere quotes nothing.
-func (s *scanner) unclosed(spans []span, o, b, paraStart int, continuing bool) []span {
+func (s *scanner) unclosed(spans []span, o, b, paraStart int, continuing, nextOpens bool) []span {
 	last := b - 1
 	if last <= o {
 		return spans
@@ -216,6 +216,10 @@ func (s *scanner) unclosed(spans []span, o, b, paraStart int, continuing bool) [
 	if !ok && o > paraStart {
 		p := toks[o-1]
 		if p.kind == tokPunct && (s.text[p.start] == ':' || s.text[p.start] == ',') {
+			ok = true
+		}
+		// A new sentence opening a quotation that goes on in the next paragraph.
+		if nextOpens && p.kind == tokPunct && p.is(fSentEnd) {
 			ok = true
 		}
 	}
