@@ -48,10 +48,15 @@ func (e *engine) analyze(a *Article, opts AnalyzeOptions) {
 	}
 	e.scan(start)
 	e.spans = e.pairMarks(e.spans[:0])
+	if want := len(e.toks)/8 + 8; cap(e.mentions) < want {
+		e.mentions = make([]mention, 0, want)
+		e.ents = make([]entity, 0, want/2)
+	}
 	e.findMentions()
 	e.classify()
 	e.attribute()
-	e.rank(a.Headline, opts.maxKey())
+	a.Lede = lede(a.Text, start, a.Headline)
+	e.rank(a.Headline, a.Lede, opts.maxKey())
 
 	a.Quotes = a.Quotes[:0]
 	for i := range e.quotes {
@@ -74,7 +79,6 @@ func (e *engine) analyze(a *Article, opts AnalyzeOptions) {
 		a.Quotes = nil
 	}
 	a.Speakers = e.speakers()
-	a.Lede = lede(a.Text, start, a.Headline)
 }
 
 // speakers lists the article's named speakers, most quoted first.

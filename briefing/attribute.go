@@ -644,7 +644,7 @@ func (e *engine) isTerm(qi int, pre [2]int) bool {
 		return false
 	}
 	// The same words elsewhere in the article, outside quotation marks: a term, not speech.
-	phrase := strings.TrimRight(e.text[sp.start:sp.end], ",.;:!? ")
+	phrase := strings.ToLower(strings.TrimRight(e.text[sp.start:sp.end], ",.;:!? "))
 	if len(phrase) < 6 || e.quotes[qi].words < 2 && len(phrase) < 8 {
 		return false
 	}
@@ -671,7 +671,7 @@ func indexFold(s, sub string) int {
 	}
 	first := sub[0] | 0x20
 	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i]|0x20 == first && equalFoldASCII(s[i:i+len(sub)], strings.ToLower(sub)) {
+		if s[i]|0x20 == first && equalFoldASCII(s[i:i+len(sub)], sub) {
 			return i
 		}
 	}

@@ -28,6 +28,7 @@ type entity struct {
 	// place or organisation ("the", "in").
 	person, thing int
 	quotes        int
+	mentions      int
 	first         int // token of the first mention
 }
 
@@ -300,6 +301,7 @@ func (e *engine) addMention(i, j int, aside bool) {
 		en.gender = g
 	}
 	e.weighEvidence(en, i, j, name, parts, honor)
+	en.mentions++
 	e.mentions = append(e.mentions, m)
 }
 
@@ -398,15 +400,7 @@ func suffixParts(long, short []string) bool {
 	return equalParts(long[len(long)-len(short):], short)
 }
 
-func (e *engine) mentionCount(ent int) int {
-	n := 0
-	for _, m := range e.mentions {
-		if m.ent == ent {
-			n++
-		}
-	}
-	return n
-}
+func (e *engine) mentionCount(ent int) int { return e.ents[ent].mentions }
 
 func equalParts(a, b []string) bool {
 	if len(a) != len(b) {
@@ -634,7 +628,10 @@ func (e *engine) learnGender() {
 			}
 			mi++
 		}
-		if t.kind != tokWord || t.flags&fQuoted != 0 || last < 0 || i-lastTok > 40 {
+		if t.kind != tokWord || t.flags&fQuoted != 0 || last < 0 || i-lastTok > 40 || t.end-t.start > 3 {
+			continue
+		}
+		if c := e.text[t.start] | 0x20; c != 'h' && c != 's' {
 			continue
 		}
 		var g gender

@@ -18,7 +18,7 @@ const (
 	wPosition  = 0.15
 )
 
-func (e *engine) rank(headline string, maxKey int) {
+func (e *engine) rank(headline, lede string, maxKey int) {
 	live := 0
 	maxQuotes := 0
 	for i := range e.quotes {
@@ -35,8 +35,8 @@ func (e *engine) rank(headline string, maxKey int) {
 	// The headline is the editor's own summary of the story; the lede its first telling.
 	head := stemSet(nil, headline)
 	topic := head
-	if l := lede(e.text, int(e.firstTokStart()), headline); l != "" {
-		topic = stemSet(append([]uint64(nil), head...), l)
+	if lede != "" {
+		topic = stemSet(append([]uint64(nil), head...), lede)
 	}
 	pos := 0
 	stems := make([][]uint64, len(e.quotes))
@@ -46,8 +46,8 @@ func (e *engine) rank(headline string, maxKey int) {
 			continue
 		}
 		sp := e.spans[q.span]
-		text := e.text[sp.start:sp.end]
-		stems[i] = stemSet(nil, text)
+		var stanceN, pleasant int
+		stems[i], stanceN, pleasant = e.quoteWords(sp)
 
 		substance := min(float64(len(stems[i]))/10, 1)
 		if q.words < 5 {
@@ -56,7 +56,7 @@ func (e *engine) rank(headline string, maxKey int) {
 		if q.words > 45 {
 			substance *= 0.8 // a long explanation rather than a pointed remark
 		}
-		if hasPleasantry(text) && q.words < 25 {
+		if pleasant > 0 && q.words < 25 {
 			substance *= 0.4
 		}
 		relevance := 0.0
@@ -65,7 +65,6 @@ func (e *engine) rank(headline string, maxKey int) {
 		}
 		// The reporter's verb tells emphasis: "stressed", "warned", "insisted" flag the points
 		// the speaker pressed.
-		stanceN := countStance(text)
 		if emphaticCues[strings.ToLower(q.cue)] {
 			stanceN++
 		}
@@ -197,43 +196,41 @@ func similar(a, b []uint64) bool {
 	return float64(countShared(a, b)) >= 0.6*float64(small)
 }
 
-// countStance counts the words by which a speaker takes a position — what should or must happen,
-// what is hoped, feared or refused — that make a quote carry a story.
-func countStance(s string) int {
-	n := 0
-	i := 0
-	for i < len(s) {
-		r, w := runeAt(s, i)
-		if !isLetterRune(r) {
-			i += w
+// quoteWords reads a quotation's words once: the stems of its content words, and how many words
+// take a position (obligation, hope, fear, refusal) or are pleasantries.
+func (e *engine) quoteWords(sp span) (stems []uint64, stance, pleasant int) {
+	for t := sp.first; t <= sp.last; t++ {
+		if e.toks[t].kind != tokWord {
 			continue
 		}
-		j := i
-		for j < len(s) {
-			r, w := runeAt(s, j)
-			if !isLetterRune(r) && r != '\'' && r != '’' {
+		lw := e.lw(t)
+		if stanceWords[string(lw)] {
+			stance++
+		}
+		if pleasantries[string(lw)] {
+			pleasant++
+		}
+		if len(lw) < 3 || stopWords[string(lw)] {
+			continue
+		}
+		if len(lw) > 5 {
+			lw = lw[:5]
+		}
+		var h uint64 = 14695981039346656037
+		for _, c := range lw {
+			h = (h ^ uint64(c)) * 1099511628211
+		}
+		dup := false
+		for _, x := range stems {
+			if x == h {
+				dup = true
 				break
 			}
-			j += w
 		}
-		if stanceWords[strings.ToLower(s[i:j])] {
-			n++
+		if !dup {
+			stems = append(stems, h)
 		}
-		i = j
 	}
-	return n
+	return stems, stance, pleasant
 }
 
-func hasPleasantry(s string) bool {
-	low := strings.ToLower(s)
-	for w := range pleasantries {
-		if i := strings.Index(low, w); i >= 0 {
-			before := i == 0 || !isLetterRune(rune(low[i-1]))
-			after := i+len(w) >= len(low) || !isLetterRune(rune(low[i+len(w)]))
-			if before && after {
-				return true
-			}
-		}
-	}
-	return false
-}

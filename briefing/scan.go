@@ -130,6 +130,9 @@ func runeBefore(s string, i int) (rune, int) {
 // scan tokenizes s.text from offset from into s.toks.
 func (s *scanner) scan(from int) {
 	text := s.text
+	if want := (len(text)-from)/5 + 16; cap(s.toks) < want {
+		s.toks = make([]token, 0, want) // about one token per five bytes of news text
+	}
 	s.toks = s.toks[:0]
 	i := from
 	for i < len(text) {
@@ -226,6 +229,20 @@ func (s *scanner) scanWord(i int) int {
 	}
 	upper, letters := 0, 0
 	for i < len(text) {
+		if c := text[i]; c < utf8.RuneSelf {
+			// ASCII fast path.
+			if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+				letters++
+				i++
+				continue
+			}
+			if 'A' <= c && c <= 'Z' {
+				upper++
+				letters++
+				i++
+				continue
+			}
+		}
 		r, w := runeAt(text, i)
 		if isLetterRune(r) {
 			if unicode.IsUpper(r) {
