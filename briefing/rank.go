@@ -233,4 +233,3 @@ func (e *engine) quoteWords(sp span) (stems []uint64, stance, pleasant int) {
 	}
 	return stems, stance, pleasant
 }
-
