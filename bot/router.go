@@ -393,9 +393,10 @@ func (r *Router) window(req Request) (from, to time.Time, reply Reply, ok bool) 
 
 func (r *Router) briefError(ctx context.Context, req Request, err error) Reply {
 	if errors.Is(err, store.ErrBadQuery) {
-		why := err.Error()
-		if i := strings.LastIndex(why, store.ErrBadQuery.Error()+": "); i >= 0 {
-			why = why[i+len(store.ErrBadQuery.Error())+2:]
+		why := "its syntax is not valid"
+		var qe *store.QueryError
+		if errors.As(err, &qe) {
+			why = qe.Msg
 		}
 		return private(fmt.Sprintf("I could not read `%s` as a search (%s). Plain words work: `/brief lavrov`.",
 			codeSafe(req.Topic), codeSafe(why)))
@@ -483,7 +484,7 @@ func mergeBriefings(bs []briefing.Briefing, n int) briefing.Briefing {
 
 func findTopic(topics []store.Topic, name string) (store.Topic, bool) {
 	for _, t := range topics {
-		if strings.EqualFold(t.Name, strings.TrimSpace(name)) {
+		if strings.EqualFold(t.Name, unquote(name)) {
 			return t, true
 		}
 	}

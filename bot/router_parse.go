@@ -56,7 +56,9 @@ const (
 //	                                    cron is 5 fields, quoted or not: subscribe korea 0 8 * * 1-5 Asia/Seoul
 //	"unsubscribe korea"
 //
-// A word that is also a command name is taken as a topic when quoted (`/brief "topics"`).
+// A word that is also a command name is taken as a topic when quoted (`/brief "topics"`). Quoted
+// phrases stay quoted in Topic ("\"north korea\""), so that a search keeps them as phrases; a
+// quoted topic name still names its topic.
 // ParseText checks the shape of the command only; the router validates windows' ranges,
 // schedules, time zones and topic names. The returned error is a *UsageError whose text is meant
 // for the user.
@@ -97,7 +99,7 @@ func ParseText(text string) (Request, error) {
 		if len(rest) == 0 {
 			return Request{}, usageError(CommandUnsubscribe, "Name the topic to unsubscribe from.")
 		}
-		topic := joinTokens(rest)
+		topic := joinTopic(rest)
 		if err := checkTopicText(CommandUnsubscribe, topic); err != nil {
 			return Request{}, err
 		}
@@ -118,7 +120,7 @@ func parseBrief(command string, toks []token) (Request, error) {
 			return Request{}, usageError(CommandNow, "%s", capitalize(err.Error())+".")
 		}
 	}
-	topic := joinTokens(toks)
+	topic := joinTopic(toks)
 	if topic == "" {
 		return Request{Command: CommandChannel, Window: window}, nil
 	}
@@ -160,7 +162,7 @@ func parseSubscribe(toks []token) (Request, error) {
 				"After the schedule `%s` I expected at most a time zone, not `%s`.", schedule, codeSafe(joinTokens(rest)))
 		}
 	}
-	topic := joinTokens(topicToks)
+	topic := joinTopic(topicToks)
 	if err := checkTopicText(CommandSubscribe, topic); err != nil {
 		return Request{}, err
 	}
@@ -337,6 +339,35 @@ func joinTokens(toks []token) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// joinTopic writes the words of a topic back as one search text, quoted phrases in straight
+// double quotes ("north korea"), which the store's query language reads as phrases.
+func joinTopic(toks []token) string {
+	parts := make([]string, 0, len(toks))
+	for _, t := range toks {
+		text := t.text
+		if t.quoted {
+			text = strings.ReplaceAll(text, `"`, "")
+			if strings.TrimSpace(text) == "" {
+				continue
+			}
+			text = `"` + text + `"`
+		}
+		if text != "" {
+			parts = append(parts, text)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// unquote removes one pair of double quotes around s: a quoted topic name is still its name.
+func unquote(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return s
 }
 
 // codeSafe makes s safe to show between backticks.

@@ -105,7 +105,7 @@ func (r *Router) unsubscribe(ctx context.Context, req Request) Reply {
 	}
 	var found *store.Subscription
 	for i := range subs {
-		if strings.EqualFold(subs[i].Topic, req.Topic) {
+		if strings.EqualFold(subs[i].Topic, unquote(req.Topic)) {
 			found = &subs[i]
 		}
 	}

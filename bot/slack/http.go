@@ -1,0 +1,109 @@
+package slack
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// maxCommandBody caps a slash command request; Slack's are a few hundred bytes.
+const maxCommandBody = 64 << 10
+
+// CommandsHandler serves POST /slack/commands (HTTP mode). A request is answered only when its
+// signature (X-Slack-Signature over the body, with the signing secret) is valid, its timestamp
+// within 5 minutes, and its signature not seen before: otherwise 401 (bad, missing or stale
+// signature) or 409 (a replay). The answer follows the same 3-second rule as socket mode.
+func (b *Bot) CommandsHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCommandBody))
+		if err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+				return
+			}
+			http.Error(w, "cannot read request", http.StatusBadRequest)
+			return
+		}
+		log := b.log.With(slog.String("remote_addr", r.RemoteAddr))
+		verifier, err := slack.NewSecretsVerifier(r.Header, b.cfg.SigningSecret)
+		if err == nil {
+			_, _ = verifier.Write(body)
+			err = verifier.Ensure()
+		}
+		if err != nil {
+			log.Warn("slash command refused: bad signature", slog.Any("error", err))
+			http.Error(w, "invalid signature", http.StatusUnauthorized)
+			return
+		}
+		if !b.replays.add(r.Header.Get("X-Slack-Signature")) {
+			log.Warn("slash command refused: replayed request")
+			http.Error(w, "replayed request", http.StatusConflict)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		cmd, err := slack.SlashCommandParse(r)
+		if err != nil {
+			http.Error(w, "malformed slash command", http.StatusBadRequest)
+			return
+		}
+		b.answer(cmd, func(p *slack.WebhookMessage) {
+			if p == nil {
+				w.WriteHeader(http.StatusOK)
+				return
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusOK)
+			_ = json.NewEncoder(w).Encode(p)
+		})
+	})
+}
+
+// replayCache remembers keys (request signatures, envelope ids) for a while, within a bound.
+type replayCache struct {
+	ttl time.Duration
+	max int
+	now func() time.Time
+
+	mu   sync.Mutex
+	seen map[string]time.Time // key → when it expires
+}
+
+func newReplayCache(ttl time.Duration, max int, now func() time.Time) *replayCache {
+	return &replayCache{ttl: ttl, max: max, now: now, seen: map[string]time.Time{}}
+}
+
+// add records key and reports whether it was new. When full of unexpired keys it refuses new
+// ones rather than forget, so a flood cannot make room for a replay.
+func (c *replayCache) add(key string) bool {
+	now := c.now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if until, ok := c.seen[key]; ok && now.Before(until) {
+		return false
+	}
+	if len(c.seen) >= c.max {
+		for k, until := range c.seen {
+			if !now.Before(until) {
+				delete(c.seen, k)
+			}
+		}
+		if len(c.seen) >= c.max {
+			return false
+		}
+	}
+	c.seen[key] = now.Add(c.ttl)
+	return true
+}
