@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,104 +25,41 @@ import (
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// The briefings below are written for these tests.
-var (
-	from = time.Date(2024, 6, 4, 0, 0, 0, 0, time.UTC)
-	to   = from.Add(24 * time.Hour)
-)
-
-func normalBriefing() briefing.Briefing {
-	return briefing.Briefing{
-		Topic: "korea", Query: `korea OR pyongyang`, From: from, To: to, More: 2,
-		Stories: []briefing.Story{
-			{
-				Headline:  "North Korea fires ballistic missile into East Sea",
-				Lede:      "North Korea fired a short-range ballistic missile into the East Sea early on Tuesday, South Korea's Joint Chiefs of Staff said, the third launch this month.",
-				URL:       "https://en.yna.example/view/AEN1",
-				Published: from.Add(9 * time.Hour),
-				Sources: []briefing.SourceRef{
-					{Name: "Yonhap", URL: "https://en.yna.example/view/AEN1"},
-					{Name: "Reuters", URL: "https://www.reuters.example/world/asia/nk-missile?src=rss&x=1"},
-					{Name: "Kyodo", URL: "https://english.kyodo.example/news/missile"},
-				},
-				Quotes: []briefing.StoryQuote{
-					{Text: "The launch is a clear provocation that threatens peace on the Korean peninsula,", Speaker: "Shin Won-sik", SpeakerTitle: "South Korean Defence Minister",
-						URL: briefing.TextFragmentURL("https://en.yna.example/view/AEN1", "The launch is a clear provocation that threatens peace on the Korean peninsula,"), Outlets: 2},
-					{Text: "Repeated launches threaten the peace and security of Japan", Speaker: "Fumio Kishida", SpeakerTitle: "Prime Minister",
-						URL: briefing.TextFragmentURL("https://english.kyodo.example/news/missile", "Repeated launches threaten the peace and security of Japan"), Outlets: 1},
-					{Text: "We are closely monitoring the situation", URL: briefing.TextFragmentURL("https://en.yna.example/view/AEN1", "We are closely monitoring the situation"), Outlets: 1},
-				},
-			},
-			{
-				Headline:  "Two Koreas agree to restore military hotline",
-				Lede:      "North and South Korea agreed on Wednesday to restore the military hotline that Pyongyang cut off last year.",
-				URL:       "https://en.yna.example/view/AEN2",
-				Published: from.Add(15 * time.Hour),
-				Sources:   []briefing.SourceRef{{Name: "Yonhap", URL: "https://en.yna.example/view/AEN2"}, {Name: "TASS", URL: "https://tass.example/world/100"}},
-				Quotes: []briefing.StoryQuote{
-					{Text: "Restoring the hotline is the first step to rebuilding trust", Speaker: "Kim Yung-ho", SpeakerTitle: "Unification Minister",
-						URL: briefing.TextFragmentURL("https://en.yna.example/view/AEN2", "Restoring the hotline is the first step to rebuilding trust"), Outlets: 1},
-				},
-			},
-			{
-				Headline:  "Lavrov says new sanctions on Pyongyang are counterproductive",
-				Lede:      "Russian Foreign Minister Sergey Lavrov said new Western sanctions would only deepen the crisis.",
-				Published: from.Add(18 * time.Hour),
-				Sources:   []briefing.SourceRef{{Name: "TASS"}},
-			},
-		},
+// The briefings the renderers are tested on are in testdata/briefings/, written for these tests
+// (the Discord and console renderers read them from here too):
+//
+//	normal   three stories of a Korea briefing, 2 more left out
+//	empty    nothing in the window
+//	hostile  an article that tries every trick: mentions, formatting, links, markup
+func loadBriefing(t testing.TB, name string) briefing.Briefing {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "briefings", name+".json"))
+	if err != nil {
+		t.Fatal(err)
 	}
-}
-
-func emptyBriefing() briefing.Briefing {
-	return briefing.Briefing{Topic: "korea", From: from, To: to, Stories: []briefing.Story{}}
-}
-
-// hostileBriefing is an article that tries every trick: mentions, formatting, links, markup.
-func hostileBriefing() briefing.Briefing {
-	evil := "Alert <!channel> <!here> <!everyone> <@U123> <#C999> <!subteam^S1> @everyone @here & AT&T *bold* _italic_ ~strike~ `code` [x](http://evil) <http://evil|click here> \n> fake quote\n# heading ||spoiler|| &amp; &lt;"
-	return briefing.Briefing{
-		Topic: "<!channel> *topic*", From: from, To: to,
-		Stories: []briefing.Story{{
-			Headline:  evil,
-			Lede:      evil,
-			URL:       "https://evil.example/a?b=1&c=<2>|3",
-			Published: from.Add(time.Hour),
-			Sources: []briefing.SourceRef{
-				{Name: "<@U123> & co", URL: "javascript:alert(1)"},
-				{Name: "*Wire*", URL: "https://wire.example/x|y"},
-			},
-			Quotes: []briefing.StoryQuote{{Text: evil, Speaker: "<@U999> *Boss*", SpeakerTitle: "@here `CEO`", URL: "https://evil.example/a#:~:text=x", Outlets: 2}},
-		}},
-	}
-}
-
-// largeBriefing needs several messages: 30 stories of three long quotes.
-func largeBriefing() briefing.Briefing {
-	b := briefing.Briefing{Topic: "world", From: from, To: to, More: 12}
-	words := strings.Fields("the minister said talks would continue next week despite deep disagreements over sanctions trade and security in the region")
-	text := func(n, seed int) string {
-		out := make([]string, n)
-		for i := range out {
-			out[i] = words[(i*7+seed)%len(words)]
-		}
-		return strings.Join(out, " ")
-	}
-	for i := range 30 {
-		s := briefing.Story{
-			Headline:  "Story " + text(8, i),
-			Lede:      text(120, i),
-			URL:       "https://news.example/story/" + strings.Repeat("x", i%5),
-			Published: from.Add(time.Duration(i) * time.Minute),
-			Sources:   []briefing.SourceRef{{Name: "Wire", URL: "https://wire.example/1"}, {Name: "Daily", URL: "https://daily.example/1"}},
-		}
-		for q := range 3 {
-			s.Quotes = append(s.Quotes, briefing.StoryQuote{Text: text(90, i+q), Speaker: "Speaker " + string(rune('A'+q)), SpeakerTitle: "Minister", URL: "https://news.example/q", Outlets: 1 + q})
-		}
-		b.Stories = append(b.Stories, s)
+	var b briefing.Briefing
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatalf("%s: %v", name, err)
 	}
 	return b
 }
+
+// largeBriefing needs several messages: the normal briefing's stories ten times over.
+func largeBriefing(t testing.TB) briefing.Briefing {
+	b := loadBriefing(t, "normal")
+	stories := b.Stories
+	b.Stories = nil
+	for i := range 10 {
+		for _, s := range stories {
+			s.Headline += " (" + strconv.Itoa(i+1) + ")"
+			b.Stories = append(b.Stories, s)
+		}
+	}
+	b.More = 12
+	return b
+}
+
+var from = time.Date(2024, 6, 4, 0, 0, 0, 0, time.UTC)
 
 func TestRenderGolden(t *testing.T) {
 	tests := []struct {
@@ -129,12 +67,12 @@ func TestRenderGolden(t *testing.T) {
 		b    briefing.Briefing
 		opts RenderOptions
 	}{
-		{"normal", normalBriefing(), RenderOptions{Channel: "C0123456789"}},
-		{"empty", emptyBriefing(), RenderOptions{Channel: "C0123456789"}},
-		{"hostile", hostileBriefing(), RenderOptions{}},
-		{"large", largeBriefing(), RenderOptions{}},
-		{"threaded", normalBriefing(), RenderOptions{Channel: "C0123456789", Threaded: true}},
-		{"normal-seoul-time", normalBriefing(), RenderOptions{Location: seoul(t)}},
+		{"normal", loadBriefing(t, "normal"), RenderOptions{Channel: "C0123456789"}},
+		{"empty", loadBriefing(t, "empty"), RenderOptions{Channel: "C0123456789"}},
+		{"hostile", loadBriefing(t, "hostile"), RenderOptions{}},
+		{"large", largeBriefing(t), RenderOptions{}},
+		{"threaded", loadBriefing(t, "normal"), RenderOptions{Channel: "C0123456789", Threaded: true}},
+		{"normal-seoul-time", loadBriefing(t, "normal"), RenderOptions{Location: seoul(t)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -181,7 +119,7 @@ func golden(t *testing.T, path string, got []byte) {
 }
 
 func TestRenderSplitsALargeBriefingAtStoryBoundaries(t *testing.T) {
-	b := largeBriefing()
+	b := largeBriefing(t)
 	msgs := Render(b, RenderOptions{})
 	if len(msgs) < 2 {
 		t.Fatalf("got %d message, want the 30 stories split over several", len(msgs))
@@ -199,7 +137,7 @@ func TestRenderSplitsALargeBriefingAtStoryBoundaries(t *testing.T) {
 }
 
 func TestRenderTrimsAStoryTooLargeForOneMessage(t *testing.T) {
-	b := normalBriefing()
+	b := loadBriefing(t, "normal")
 	s := &b.Stories[0]
 	long := strings.Repeat("word ", 2000)
 	s.Lede = long
@@ -225,7 +163,7 @@ func TestRenderTrimsAStoryTooLargeForOneMessage(t *testing.T) {
 }
 
 func TestRenderThreadedPutsQuotesInReplies(t *testing.T) {
-	b := normalBriefing()
+	b := loadBriefing(t, "normal")
 	msgs := RenderThreaded(b, RenderOptions{})
 	if msgs[0].InThread {
 		t.Fatal("the first message must be the thread's parent")
@@ -245,7 +183,7 @@ func TestRenderThreadedPutsQuotesInReplies(t *testing.T) {
 }
 
 func TestRenderEmptySaysNothingNew(t *testing.T) {
-	msgs := Render(emptyBriefing(), RenderOptions{})
+	msgs := Render(loadBriefing(t, "empty"), RenderOptions{})
 	if len(msgs) != 1 {
 		t.Fatalf("got %d messages, want 1", len(msgs))
 	}
@@ -258,8 +196,8 @@ func TestRenderEmptySaysNothingNew(t *testing.T) {
 }
 
 func TestRenderDefusesHostileArticleText(t *testing.T) {
-	msgs := Render(hostileBriefing(), RenderOptions{})
-	checkMessages(t, hostileBriefing(), msgs)
+	msgs := Render(loadBriefing(t, "hostile"), RenderOptions{})
+	checkMessages(t, loadBriefing(t, "hostile"), msgs)
 	all := ""
 	for _, m := range msgs {
 		all += blockTexts(m.Blocks) + m.Text
@@ -275,7 +213,7 @@ func TestRenderDefusesHostileArticleText(t *testing.T) {
 }
 
 func TestMsgOptionsPostTheMessageThroughSlackGo(t *testing.T) {
-	m := Render(normalBriefing(), RenderOptions{})[0]
+	m := Render(loadBriefing(t, "normal"), RenderOptions{})[0]
 	m.Metadata = &slack.SlackMetadata{EventType: "briefbot_delivery", EventPayload: map[string]any{"key": "k1"}}
 	form := make(chan url.Values, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
