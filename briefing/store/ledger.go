@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// The delivery ledger. Every write is one atomic statement guarded by the slot's state and
+// owner, so that replicas racing for a slot (on PostgreSQL, or processes sharing a SQLite file)
+// agree on exactly one winner without any lock held across a post.
+
+const slotColumns = `subscription_id, slot_at, state, owner, lease_until, attempts, message_id, late, reason,
+	window_from, window_to, updated_at`
+
+func scanSlot(r rowScanner) (Slot, error) {
+	var sl Slot
+	var state string
+	err := r.Scan(&sl.Key.SubscriptionID, timeCol{&sl.Key.At}, &state, &sl.Owner, timeCol{&sl.LeaseUntil}, &sl.Attempts,
+		&sl.MessageID, &sl.Late, &sl.Reason, timeCol{&sl.WindowFrom}, timeCol{&sl.WindowTo}, timeCol{&sl.UpdatedAt})
+	sl.State = SlotState(state)
+	return sl, err
+}
+
+// slotAt is the stored form of a slot's time: UTC, to the second.
+func slotAt(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
+
+func (s *sqlStore) ClaimSlot(ctx context.Context, key SlotKey, owner string, now time.Time, lease time.Duration) (Slot, error) {
+	if owner == "" || lease <= 0 {
+		return Slot{}, fmt.Errorf("store: claim slot: an owner and a positive lease are required")
+	}
+	key.At = slotAt(key.At)
+	// Insert the claim; or take the slot over when it is still claimed but its lease has
+	// expired, it was released, or the claimer is the same owner trying again.
+	row := s.w.QueryRowContext(ctx, `INSERT INTO slots (subscription_id, slot_at, state, owner, lease_until, attempts, updated_at)
+		VALUES ($1, $2, 'claimed', $3, $4, 1, $5)
+		ON CONFLICT (subscription_id, slot_at) DO UPDATE
+			SET owner = excluded.owner, lease_until = excluded.lease_until, attempts = slots.attempts + 1,
+				updated_at = excluded.updated_at
+			WHERE slots.state = 'claimed'
+				AND (slots.lease_until IS NULL OR slots.lease_until <= excluded.updated_at OR slots.owner = excluded.owner)
+		RETURNING `+slotColumns,
+		key.SubscriptionID, s.ts(key.At), owner, s.ts(now.Add(lease)), s.ts(now))
+	sl, err := scanSlot(row)
+	switch {
+	case err == nil:
+		return sl, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return Slot{}, s.slotConflict(ctx, "claim slot", key)
+	default:
+		if !s.subscriptionExists(ctx, key.SubscriptionID) {
+			return Slot{}, fmt.Errorf("store: claim slot: subscription %d: %w", key.SubscriptionID, ErrNotFound)
+		}
+		return Slot{}, fmt.Errorf("store: claim slot %d@%s: %w", key.SubscriptionID, key.At.Format(time.RFC3339), err)
+	}
+}
+
+func (s *sqlStore) FinishSlot(ctx context.Context, key SlotKey, owner string, o SlotOutcome) error {
+	switch o.State {
+	case SlotDelivered, SlotSkipped, SlotFailed:
+	default:
+		return fmt.Errorf("store: finish slot: state %q is not an outcome (delivered, skipped or failed)", o.State)
+	}
+	if o.At.IsZero() {
+		o.At = s.now()
+	}
+	key.At = slotAt(key.At)
+	res, err := s.w.ExecContext(ctx, `UPDATE slots SET state = $1, lease_until = NULL, message_id = $2, late = $3, reason = $4,
+		window_from = $5, window_to = $6, updated_at = $7
+		WHERE subscription_id = $8 AND slot_at = $9 AND state = 'claimed' AND owner = $10`,
+		string(o.State), cleanText(o.MessageID), o.Late, cleanText(shorten(o.Reason, 2000)), s.ts(o.WindowFrom), s.ts(o.WindowTo),
+		s.ts(o.At), key.SubscriptionID, s.ts(key.At), owner)
+	if err != nil {
+		return fmt.Errorf("store: finish slot %d@%s: %w", key.SubscriptionID, key.At.Format(time.RFC3339), err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return s.slotConflict(ctx, "finish slot", key)
+	}
+	return nil
+}
+
+func (s *sqlStore) ReleaseSlot(ctx context.Context, key SlotKey, owner string) error {
+	key.At = slotAt(key.At)
+	res, err := s.w.ExecContext(ctx, `UPDATE slots SET owner = '', lease_until = NULL, updated_at = $1
+		WHERE subscription_id = $2 AND slot_at = $3 AND state = 'claimed' AND owner = $4`,
+		s.ts(s.now()), key.SubscriptionID, s.ts(key.At), owner)
+	if err != nil {
+		return fmt.Errorf("store: release slot %d@%s: %w", key.SubscriptionID, key.At.Format(time.RFC3339), err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return s.slotConflict(ctx, "release slot", key)
+	}
+	return nil
+}
+
+// slotConflict explains why a guarded ledger write changed nothing.
+func (s *sqlStore) slotConflict(ctx context.Context, op string, key SlotKey) error {
+	where := fmt.Sprintf("store: %s %d@%s", op, key.SubscriptionID, key.At.Format(time.RFC3339))
+	sl, err := scanSlot(s.w.QueryRowContext(ctx, `SELECT `+slotColumns+` FROM slots WHERE subscription_id = $1 AND slot_at = $2`,
+		key.SubscriptionID, s.ts(key.At)))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("%s: %w", where, ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("%s: %w", where, err)
+	case sl.State != SlotClaimed:
+		return fmt.Errorf("%s: %w (%s)", where, ErrAlreadyDelivered, sl.State)
+	case sl.Owner == "":
+		return fmt.Errorf("%s: %w: the claim was released", where, ErrClaimed)
+	default:
+		return fmt.Errorf("%s: %w: held by %s until %s", where, ErrClaimed, sl.Owner, sl.LeaseUntil.Format(time.RFC3339))
+	}
+}
+
+func (s *sqlStore) subscriptionExists(ctx context.Context, id int64) bool {
+	var one int
+	err := s.w.QueryRowContext(ctx, `SELECT 1 FROM subscriptions WHERE id = $1`, id).Scan(&one)
+	return err == nil
+}
+
+func (s *sqlStore) LastDelivered(ctx context.Context, subscriptionID int64) (Slot, error) {
+	sl, err := scanSlot(s.r.QueryRowContext(ctx, `SELECT `+slotColumns+` FROM slots
+		WHERE subscription_id = $1 AND state = 'delivered' ORDER BY slot_at DESC LIMIT 1`, subscriptionID))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Slot{}, nil
+	case err != nil:
+		return Slot{}, fmt.Errorf("store: last delivered of subscription %d: %w", subscriptionID, err)
+	}
+	return sl, nil
+}
+
+func (s *sqlStore) Slots(ctx context.Context, subscriptionID int64, limit int) ([]Slot, error) {
+	query := `SELECT ` + slotColumns + ` FROM slots WHERE subscription_id = $1 ORDER BY slot_at DESC`
+	args := []any{subscriptionID}
+	if limit > 0 {
+		query += ` LIMIT $2`
+		args = append(args, limit)
+	}
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: slots of subscription %d: %w", subscriptionID, err)
+	}
+	defer rows.Close()
+	var out []Slot
+	for rows.Next() {
+		sl, err := scanSlot(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: slots of subscription %d: %w", subscriptionID, err)
+		}
+		out = append(out, sl)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: slots of subscription %d: %w", subscriptionID, err)
+	}
+	return out, nil
+}

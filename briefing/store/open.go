@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+// DefaultDSN is the store briefbot uses when none is configured: a SQLite file in the working
+// directory.
+const DefaultDSN = "briefbot.db"
+
+// Options configure a Store.
+type Options struct {
+	// Now is the clock for the times the store records itself (first seen, updated at); it
+	// defaults to time.Now.
+	Now func() time.Time
+	// Logger receives migrations and deduplication decisions; nil logs nothing.
+	Logger *slog.Logger
+}
+
+// Open opens (creating and migrating as needed) the store a DSN names:
+//
+//   - a file path ("briefbot.db", "/var/lib/briefbot/briefbot.db") or a "file:" URI: an embedded
+//     SQLite database ("" means DefaultDSN; ":memory:" is a private in-memory database);
+//   - "postgres://user@host:5432/db?sslmode=disable" (or postgresql://): a PostgreSQL database,
+//     which several briefbot replicas may share. Parameters such as search_path and
+//     pool_max_conns are honoured.
+//
+// It fails with ErrSchemaTooNew when a newer briefbot has migrated the database.
+func Open(ctx context.Context, dsn string, opts Options) (Store, error) {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	var (
+		s   *sqlStore
+		err error
+	)
+	switch scheme := dsnScheme(dsn); scheme {
+	case "postgres", "postgresql":
+		s, err = openPostgres(ctx, dsn)
+	case "", "file":
+		s, err = openSQLite(dsn)
+	default:
+		return nil, fmt.Errorf("store: open: unsupported DSN scheme %q: use a file path (SQLite) or postgres://", scheme)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.now, s.log = opts.Now, opts.Logger
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+var schemeRE = regexp.MustCompile(`^([a-zA-Z][a-zA-Z0-9+.-]*):`)
+
+// dsnScheme returns the lower-cased URI scheme of a DSN ("" for a plain path; a Windows drive
+// letter is not a scheme).
+func dsnScheme(dsn string) string {
+	m := schemeRE.FindStringSubmatch(dsn)
+	if m == nil || len(m[1]) == 1 {
+		return ""
+	}
+	if m[1] != "file" && !strings.HasPrefix(dsn[len(m[0]):], "//") {
+		return "" // "notes:2024.db" is a file name
+	}
+	return strings.ToLower(m[1])
+}
+
+// sqlStore is the Store on database/sql, for both backends: the SQL is the same except for
+// full-text search and the representation of times (see backend).
+type sqlStore struct {
+	pg bool // PostgreSQL, else SQLite
+	// w runs transactions and writes, r reads. With SQLite, w is a single connection (SQLite
+	// has one writer at a time; queueing in Go beats retrying on SQLITE_BUSY) and r a pool of
+	// read-only connections; with PostgreSQL both are the same pool.
+	w, r *sql.DB
+	now  func() time.Time
+	log  *slog.Logger
+	// closePool closes the PostgreSQL pool under w.
+	closePool func()
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var _ Store = (*sqlStore)(nil)
+
+func openSQLite(dsn string) (*sqlStore, error) {
+	if dsn == "" {
+		dsn = DefaultDSN
+	}
+	base, query, _ := strings.Cut(dsn, "?")
+	params, err := url.ParseQuery(query)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: bad parameters: %w", dsn, err)
+	}
+	memory := base == ":memory:" || base == "file::memory:" || params.Get("mode") == "memory"
+	common := []string{"busy_timeout(10000)", "foreign_keys(1)", "cache_size(-16384)", "temp_store(memory)"}
+
+	withPragmas := func(pragmas []string, extra ...string) string {
+		p := url.Values{}
+		for k, v := range params {
+			p[k] = v
+		}
+		for _, pr := range pragmas {
+			p.Add("_pragma", pr)
+		}
+		for i := 0; i+1 < len(extra); i += 2 {
+			p.Set(extra[i], extra[i+1])
+		}
+		return base + "?" + p.Encode()
+	}
+
+	wdsn := withPragmas(append(common, "journal_mode(WAL)", "synchronous(NORMAL)"), "_txlock", "immediate")
+	w, err := sql.Open("sqlite", wdsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", dsn, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	s := &sqlStore{w: w, r: w}
+	if memory {
+		return s, nil // one connection: a second would open another, empty, database
+	}
+	r, err := sql.Open("sqlite", withPragmas(append(common, "query_only(1)")))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", dsn, err)
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	r.SetConnMaxIdleTime(5 * time.Minute)
+	s.r = r
+	return s, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*sqlStore, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		pool.Close()
+		return nil, fmt.Errorf("store: open postgres %s@%s/%s: %w", cfg.ConnConfig.User, cfg.ConnConfig.Host, cfg.ConnConfig.Database, err)
+	}
+	return &sqlStore{pg: true, w: db, r: db, closePool: pool.Close}, nil
+}
+
+func (s *sqlStore) Ping(ctx context.Context) error {
+	if err := s.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStore) Close() error {
+	s.closeOnce.Do(func() {
+		errs := []error{s.w.Close()}
+		if s.r != s.w {
+			errs = append(errs, s.r.Close())
+		}
+		if s.closePool != nil {
+			s.closePool()
+		}
+		if err := errors.Join(errs...); err != nil {
+			s.closeErr = fmt.Errorf("store: close: %w", err)
+		}
+	})
+	return s.closeErr
+}
+
+// inTx runs fn in a write transaction, committing when it returns nil.
+func (s *sqlStore) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Times are stored as unix microseconds in SQLite and as timestamptz in PostgreSQL; a zero time
+// is NULL.
+
+// ts converts a time for a query argument.
+func (s *sqlStore) ts(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	if s.pg {
+		return t.UTC().Truncate(time.Microsecond)
+	}
+	return t.UnixMicro()
+}
+
+// timeCol scans a time column of either backend.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*c.t = time.Time{}
+	case int64:
+		*c.t = time.UnixMicro(v).UTC()
+	case time.Time:
+		*c.t = v.UTC()
+	default:
+		return fmt.Errorf("store: scan time: unexpected %T", src)
+	}
+	return nil
+}

@@ -1,0 +1,143 @@
+package storetest
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/briefbot/briefbot/briefing/store"
+)
+
+// searchCases are topic queries over the fixtures with the articles each must find, the same on
+// every backend. The fixtures' comments say which words each article holds.
+var searchCases = []struct {
+	query string
+	want  []string // fixture keys, any order
+}{
+	{`korea`, []string{"wire", "edited", "missile", "football"}},
+	{`KOREA`, []string{"wire", "edited", "missile", "football"}},
+	{`the korea`, []string{"wire", "edited", "missile", "football"}},
+	{`korea -sport`, []string{"wire", "edited", "missile"}},
+	{`korea OR pyongyang OR "north korea" -sport`, []string{"wire", "edited", "missile", "orlov"}},
+	{`"north korea"`, []string{"wire", "edited", "missile"}},
+	{`"korea north"`, nil},
+	{`north-korea`, []string{"wire", "edited", "missile"}},
+	{`missile OR football`, []string{"missile", "football"}},
+	{`(missile OR football) japan`, []string{"missile", "football"}},
+	{`japan AND football`, []string{"football"}},
+	{`talks -(military OR missile)`, []string{"orlov"}},
+	{`negotiating`, []string{"wire", "edited"}},
+	{`bread*`, []string{"bakery"}},
+	{`bak*`, []string{"bakery"}},
+	{`-korea -pyongyang`, []string{"bakery"}},
+	{`-"north korea" -bread pyongyang`, []string{"orlov"}},
+	{`speaker:Orlov`, []string{"orlov"}},
+	{`speaker:"pavel orlov"`, []string{"orlov"}},
+	{`speaker:Orlov korea`, nil},
+	{`speaker:"Han Seo-yeon" OR speaker:"Choe Myong-ho"`, []string{"wire", "edited"}},
+	{`speaker:"Han Seo-yeon" speaker:"Choe Myong-ho"`, []string{"wire"}},
+	{`-speaker:"Kenji Mori" korea`, []string{"wire", "edited", "football"}},
+	{`source:tass`, []string{"orlov"}},
+	{`source:TASS pyongyang`, []string{"orlov"}},
+	{`source:"daily post" OR source:wire`, []string{"wire", "edited"}},
+	{`-source:wire korea`, []string{"edited", "missile", "football"}},
+	{`zanzibar`, nil},
+}
+
+var searchTests = map[string]func(t *testing.T, h *harness){
+	"topic queries find the same articles on every backend": func(t *testing.T, h *harness) {
+		e := h.env(t)
+		fx := e.saveFixtures(t)
+		for _, c := range searchCases {
+			got, err := e.s.Search(ctx, store.Query{Text: c.query})
+			if err != nil {
+				t.Errorf("Search(%q): %v", c.query, err)
+				continue
+			}
+			if g, w := sorted(keysOf(fx, got)), sorted(c.want); !reflect.DeepEqual(g, w) && (len(g) > 0 || len(w) > 0) {
+				t.Errorf("Search(%q) = %v, want %v", c.query, g, w)
+			}
+			if n := e.count(t, store.Query{Text: c.query}); n != len(c.want) {
+				t.Errorf("Count(%q) = %d, want %d", c.query, n, len(c.want))
+			}
+		}
+	},
+
+	"results are newest first, with their quotes, up to the limit": func(t *testing.T, h *harness) {
+		e := h.env(t)
+		fx := e.saveFixtures(t)
+		got, err := e.s.Search(ctx, store.Query{Text: "korea OR pyongyang", Limit: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if keys, want := keysOf(fx, got), []string{"edited", "wire", "orlov"}; !reflect.DeepEqual(keys, want) {
+			t.Fatalf("order = %v, want %v (newest first)", keys, want)
+		}
+		for i, a := range got {
+			want := fx[keysOf(fx, got)[i]]
+			if !reflect.DeepEqual(a.Quotes, want.Quotes) {
+				t.Errorf("quotes of %q = %+v, want %+v", a.Headline, a.Quotes, want.Quotes)
+			}
+			if len(a.Speakers) == 0 {
+				t.Errorf("%q came without speakers", a.Headline)
+			}
+		}
+	},
+
+	"filters by published window, sources and speaker": func(t *testing.T, h *harness) {
+		e := h.env(t)
+		fx := e.saveFixtures(t)
+		cases := []struct {
+			name string
+			q    store.Query
+			want []string
+		}{
+			{"the last 24 hours", store.Query{Text: "korea OR pyongyang", Since: t0.Add(-24 * time.Hour), Until: t0}, []string{"edited", "wire", "orlov"}},
+			{"a window that excludes its end", store.Query{Since: t0.Add(-3 * time.Hour), Until: t0.Add(-time.Hour)}, []string{"wire", "orlov"}},
+			{"only since", store.Query{Since: t0.Add(-30 * time.Hour)}, []string{"edited", "wire", "orlov", "missile"}},
+			{"only until", store.Query{Until: t0.Add(-30 * time.Hour)}, []string{"football", "bakery"}},
+			{"any of several sources", store.Query{Sources: []string{"TASS", "village voice"}}, []string{"orlov", "bakery"}},
+			{"sources and the query's own source filter", store.Query{Text: "source:tass", Sources: []string{"wire"}}, nil},
+			{"a speaker by surname", store.Query{Speaker: "quill"}, []string{"bakery"}},
+			{"a speaker by full name, with accents and case ignored", store.Query{Speaker: "KENJI MÓRI"}, []string{"missile"}},
+			{"everything", store.Query{}, []string{"edited", "wire", "orlov", "missile", "football", "bakery"}},
+		}
+		for _, c := range cases {
+			got, err := e.s.Search(ctx, c.q)
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+				continue
+			}
+			if keys := keysOf(fx, got); !reflect.DeepEqual(keys, c.want) && (len(keys) > 0 || len(c.want) > 0) {
+				t.Errorf("%s: got %v, want %v", c.name, keys, c.want)
+			}
+			if n := e.count(t, c.q); n != len(c.want) {
+				t.Errorf("%s: count %d, want %d", c.name, n, len(c.want))
+			}
+		}
+	},
+
+	"a query that does not parse fails with ErrBadQuery": func(t *testing.T, h *harness) {
+		e := h.env(t)
+		for _, q := range []string{`"north korea`, `korea OR`, `(korea`, `author:me`, `korea OR -sport`} {
+			_, err := e.s.Search(ctx, store.Query{Text: q})
+			wantErr(t, err, store.ErrBadQuery)
+			_, err = e.s.Count(ctx, store.Query{Text: q})
+			wantErr(t, err, store.ErrBadQuery)
+		}
+	},
+
+	"query text is never read as SQL or full-text syntax": func(t *testing.T, h *harness) {
+		e := h.env(t)
+		e.saveFixtures(t)
+		for _, q := range []string{`korea'); DROP TABLE articles; --`, `NEAR(korea pyongyang)`, `korea:* & !sport`, `headline:korea`, `"a""b"`, `{korea}`} {
+			if _, err := e.s.Search(ctx, store.Query{Text: q}); err != nil && !errors.Is(err, store.ErrBadQuery) {
+				t.Errorf("Search(%q): %v", q, err)
+			}
+		}
+		if n := e.count(t, store.Query{}); n != 6 {
+			t.Errorf("%d articles after the hostile queries, want 6", n)
+		}
+	},
+}
