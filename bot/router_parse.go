@@ -173,6 +173,9 @@ var (
 	// windowPattern is the syntax of a window: a number and a unit (minutes, hours, days, weeks).
 	windowPattern = regexp.MustCompile(`(?i)^[0-9]{1,6}(m|min|h|d|w)$`)
 	clockPattern  = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
+	// looseClock is anything written like a time of day, valid or not (25:00), so that the
+	// schedule's validation, not the topic's, says what is wrong.
+	looseClock = regexp.MustCompile(`^[0-9]{1,2}:[0-9]{1,2}$`)
 	// A cron field: the first (minutes) is numeric or *; the others may use names (MON-FRI, JAN).
 	cronFirstField = regexp.MustCompile(`^[0-9*?][0-9*?/,\-]*$`)
 	cronField      = regexp.MustCompile(`^[0-9A-Za-z*?/,\-]+$`)
@@ -182,7 +185,7 @@ var (
 func scheduleStartsAt(toks []token, i int) bool {
 	t := toks[i]
 	switch {
-	case strings.HasPrefix(t.text, "@"), clockPattern.MatchString(t.text), ampmPattern.MatchString(t.text):
+	case strings.HasPrefix(t.text, "@"), looseClock.MatchString(t.text), ampmPattern.MatchString(t.text):
 		return true
 	case t.quoted:
 		return len(strings.Fields(t.text)) == 5 || strings.HasPrefix(strings.TrimSpace(t.text), "@")
@@ -206,7 +209,7 @@ func takeSchedule(toks []token) (string, int) {
 		return strings.Join(strings.Fields(t.text), " "), 1
 	case strings.EqualFold(t.text, "@every") && len(toks) > 1:
 		return "@every " + toks[1].text, 2
-	case strings.HasPrefix(t.text, "@"), clockPattern.MatchString(t.text), ampmPattern.MatchString(t.text):
+	case strings.HasPrefix(t.text, "@"), looseClock.MatchString(t.text), ampmPattern.MatchString(t.text):
 		return t.text, 1
 	}
 	return joinTokens(toks[:5]), 5

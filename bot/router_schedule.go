@@ -36,6 +36,9 @@ func NormalizeSchedule(s string) (string, error) {
 		min, _ := strconv.Atoi(m[2])
 		return fmt.Sprintf("%d %d * * *", min, h), nil
 	}
+	if strings.Contains(s, ":") {
+		return "", fmt.Errorf("%q is not a time of day: write HH:MM, 24-hour, e.g. 08:00 or 17:30", s)
+	}
 	if strings.HasPrefix(s, "@") {
 		name, arg, _ := strings.Cut(s, " ")
 		name = strings.ToLower(name)

@@ -37,7 +37,7 @@ func TestNormalizeSchedule(t *testing.T) {
 		{"a descriptor with junk", "@daily now", "nothing after"},
 		{"@every, whose slots would differ between replicas", "@every 6h", "not supported"},
 		{"a time with am or pm", "8am", "HH:MM, 24-hour"},
-		{"25 o'clock", "25:00", "5 fields"},
+		{"25 o'clock", "25:00", "not a time of day"},
 	}
 	for _, tt := range refused {
 		t.Run("refuses "+tt.name, func(t *testing.T) {
