@@ -424,11 +424,21 @@ func link(rawURL, label string) string {
 	return "<" + u + "|" + label + ">"
 }
 
-// safeURL returns an http(s) URL escaped for a mrkdwn link, or "" for anything else.
+// safeURL returns an http(s) URL escaped for a mrkdwn link, or "" for anything else —
+// including URLs with a user name before the host (https://bbc.co.uk@evil.example), which only
+// ever deceive.
 func safeURL(raw string) string {
 	raw = strings.TrimSpace(raw)
 	lower := strings.ToLower(raw)
 	if !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "http://") || !utf8.ValidString(raw) {
+		return ""
+	}
+	hostStart := strings.Index(raw, "://") + 3
+	hostEnd := len(raw)
+	if i := strings.IndexAny(raw[hostStart:], "/?#"); i >= 0 {
+		hostEnd = hostStart + i
+	}
+	if hostEnd == hostStart || strings.Contains(raw[hostStart:hostEnd], "@") {
 		return ""
 	}
 	var b strings.Builder

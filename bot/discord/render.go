@@ -1,0 +1,437 @@
+package discord
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot/briefing"
+)
+
+// Discord's limits, enforced by Render. Lengths are counted in UTF-16 code units, which is never
+// less than the characters Discord counts.
+const (
+	MaxContent     = 2000
+	MaxEmbeds      = 10
+	MaxTitle       = 256
+	MaxDescription = 4096
+	MaxFields      = 25
+	MaxFieldName   = 256
+	MaxFieldValue  = 1024
+	MaxFooter      = 2048
+	MaxAuthor      = 256
+	// MaxEmbedsText is the most characters all embeds of one message hold together: titles,
+	// descriptions, field names and values, footers and author names.
+	MaxEmbedsText = 6000
+	// maxURL is the longest URL an embed field takes.
+	maxURL = 2048
+)
+
+// What one story may show before any limit bites: a lede and a quote are cut at a word to these
+// lengths, and the sources line links at most maxSourceLinks outlets.
+const (
+	maxLedeText    = 700
+	maxQuoteText   = 600
+	maxSourceLinks = 8
+	maxFooterText  = 300
+	embedColor     = 0x2B6CB0
+)
+
+// Message is the body of one create-message request (POST /channels/{id}/messages), as the poster
+// sends it and as `briefbot brief --format discord` prints it.
+type Message struct {
+	Content string                    `json:"content,omitempty"`
+	Embeds  []*discordgo.MessageEmbed `json:"embeds,omitempty"`
+	// AllowedMentions is always non-nil with an empty Parse list: nothing in a briefing pings.
+	AllowedMentions *discordgo.MessageAllowedMentions `json:"allowed_mentions"`
+	// Nonce and EnforceNonce are Discord's duplicate guard; the poster fills them.
+	Nonce        string `json:"nonce,omitempty"`
+	EnforceNonce bool   `json:"enforce_nonce,omitempty"`
+}
+
+// InteractionResponse returns the message as the answer to a slash command (type 4, "channel
+// message with source"), visible only to the caller when ephemeral.
+func (m Message) InteractionResponse(ephemeral bool) *discordgo.InteractionResponse {
+	data := &discordgo.InteractionResponseData{
+		Content:         m.Content,
+		Embeds:          m.Embeds,
+		AllowedMentions: noMentions(),
+	}
+	if ephemeral {
+		data.Flags = discordgo.MessageFlagsEphemeral
+	}
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: data}
+}
+
+// WebhookParams returns the message as a follow-up to a (deferred) slash command, for
+// FollowupMessageCreate.
+func (m Message) WebhookParams(ephemeral bool) *discordgo.WebhookParams {
+	p := &discordgo.WebhookParams{Content: m.Content, Embeds: m.Embeds, AllowedMentions: noMentions()}
+	if ephemeral {
+		p.Flags = discordgo.MessageFlagsEphemeral
+	}
+	return p
+}
+
+// RenderOptions shape a rendering.
+type RenderOptions struct {
+	// Location is the time zone of times written out as text (embeds and <t:…> tokens show
+	// each reader's own time); nil means UTC.
+	Location *time.Location
+}
+
+// Render turns a briefing into the messages that carry it, within every Discord limit: a short
+// heading as content, and one embed per story — its headline linked to the article, its lede and
+// its quotes (credited, each linked to the passage in its article) in the description, its
+// outlets in the footer, its time as the timestamp. A briefing too big for one message is split
+// at story boundaries; a story too big for one embed loses its lowest-ranked quotes, then has its
+// text cut at a word. An empty briefing renders as one "nothing new" message.
+func Render(b briefing.Briefing, opts RenderOptions) []Message {
+	if opts.Location == nil {
+		opts.Location = time.UTC
+	}
+	r := renderer{b: b, opts: opts}
+	if b.Empty() {
+		return []Message{{Content: truncate(r.nothingNew(), MaxContent), AllowedMentions: noMentions()}}
+	}
+
+	var groups [][]*discordgo.MessageEmbed
+	var cur []*discordgo.MessageEmbed
+	curText := 0
+	for i := range b.Stories {
+		e := r.fitStory(i)
+		n := embedText(e)
+		if len(cur) > 0 && (len(cur) == MaxEmbeds || curText+n > MaxEmbedsText) {
+			groups = append(groups, cur)
+			cur, curText = nil, 0
+		}
+		cur = append(cur, e)
+		curText += n
+	}
+	groups = append(groups, cur)
+
+	msgs := make([]Message, len(groups))
+	for i, embeds := range groups {
+		content := r.heading(i, len(groups))
+		if i == len(groups)-1 && b.More > 0 {
+			content += "\n-# " + plural(b.More, "more story", "more stories") + " not shown"
+		}
+		msgs[i] = Message{Content: truncate(content, MaxContent), Embeds: embeds, AllowedMentions: noMentions()}
+	}
+	return msgs
+}
+
+// noMentions allows no mention at all; it serialises as {"parse":[]}.
+func noMentions() *discordgo.MessageAllowedMentions {
+	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
+}
+
+type renderer struct {
+	b    briefing.Briefing
+	opts RenderOptions
+}
+
+// heading is the content of message i of n: the briefing's title, and on the first the count of
+// stories and the window.
+func (r *renderer) heading(i, n int) string {
+	title := "**" + escapeMarkdown(r.title()) + "**"
+	if i > 0 {
+		return title + " (" + strconv.Itoa(i+1) + "/" + strconv.Itoa(n) + ")"
+	}
+	count := plural(len(r.b.Stories)+r.b.More, "story", "stories")
+	if r.b.More > 0 {
+		count = fmt.Sprintf("top %d of %s", len(r.b.Stories), count)
+	}
+	text := title + " · " + count
+	if !r.b.From.IsZero() {
+		text += " since " + timestamp(r.b.From)
+	}
+	return text
+}
+
+func (r *renderer) title() string {
+	if strings.TrimSpace(r.b.Topic) == "" {
+		return "Briefing"
+	}
+	return "Briefing: " + r.b.Topic
+}
+
+func (r *renderer) nothingNew() string {
+	text := "Nothing new"
+	if t := escapeMarkdown(r.b.Topic); t != "" {
+		text += " on **" + t + "**"
+	}
+	if !r.b.From.IsZero() {
+		text += " since " + timestamp(r.b.From)
+	}
+	return text + "."
+}
+
+// fitStory renders story i as an embed within the embed limits: with all its quotes if they fit,
+// else without its lowest-ranked ones, then with a shorter lede.
+func (r *renderer) fitStory(i int) *discordgo.MessageEmbed {
+	s := &r.b.Stories[i]
+	p := storyParts{
+		title:   truncate(escapeMarkdown(s.Headline), MaxTitle),
+		lede:    escapeMarkdown(precut(s.Lede, maxLedeText)),
+		sources: sourcesLine(s),
+		footer:  footer(s),
+	}
+	if p.title == "" {
+		p.title = "(untitled)"
+	}
+	for _, q := range s.Quotes {
+		p.quotes = append(p.quotes, quoteText(q))
+	}
+	for lede := maxLedeText; ; lede /= 2 {
+		for q := len(p.quotes); q >= 0; q-- {
+			e := r.embed(s, &p, q, lede)
+			if len(e.Description) <= MaxDescription && textLen(e.Description) <= MaxDescription && embedText(e) <= MaxEmbedsText {
+				return e
+			}
+		}
+		if lede == 0 {
+			// Unreachable with the limits above; keep the limits whatever happens.
+			e := r.embed(s, &p, 0, 0)
+			e.Description = truncate(e.Description, MaxDescription)
+			return e
+		}
+	}
+}
+
+// storyParts are the pieces of a story's embed, escaped once however often it is re-rendered.
+type storyParts struct {
+	title, lede, sources, footer string
+	quotes                       []string
+}
+
+// embed assembles a story's embed with its first nquotes quotes and its lede cut to ledeMax.
+func (r *renderer) embed(s *briefing.Story, p *storyParts, nquotes, ledeMax int) *discordgo.MessageEmbed {
+	var parts []string
+	if p.lede != "" && ledeMax > 0 {
+		parts = append(parts, truncate(p.lede, ledeMax))
+	}
+	parts = append(parts, p.quotes[:nquotes]...)
+	if p.sources != "" {
+		parts = append(parts, p.sources)
+	}
+	e := &discordgo.MessageEmbed{
+		Type:        discordgo.EmbedTypeRich,
+		Title:       p.title,
+		URL:         embedURL(s.URL),
+		Description: strings.Join(parts, "\n\n"),
+		Color:       embedColor,
+	}
+	if p.footer != "" {
+		e.Footer = &discordgo.MessageEmbedFooter{Text: p.footer}
+	}
+	if !s.Published.IsZero() {
+		e.Timestamp = s.Published.UTC().Format(time.RFC3339)
+	}
+	return e
+}
+
+// quoteText renders a quote as a block quote: the words, then who said them, linked to the
+// passage in the article.
+func quoteText(q briefing.StoryQuote) string {
+	who := escapeMarkdown(q.Speaker)
+	if who == "" {
+		who = "unnamed speaker"
+	}
+	if title := escapeMarkdown(q.SpeakerTitle); title != "" {
+		who += ", " + title
+	}
+	credit := "> — " + link(q.URL, truncate(who, 300))
+	if q.Outlets > 1 {
+		credit += " · carried by " + strconv.Itoa(q.Outlets) + " outlets"
+	}
+	return "> “" + truncate(escapeMarkdown(precut(q.Text, maxQuoteText)), maxQuoteText) + "”\n" + credit
+}
+
+// sourcesLine links the outlets of a story carried by more than one (the title links the first).
+func sourcesLine(s *briefing.Story) string {
+	if len(s.Sources) < 2 {
+		return ""
+	}
+	var links []string
+	for i, src := range s.Sources {
+		if i == maxSourceLinks {
+			links = append(links, "and "+strconv.Itoa(len(s.Sources)-maxSourceLinks)+" more")
+			break
+		}
+		links = append(links, link(src.URL, truncate(escapeMarkdown(src.Name), 80)))
+	}
+	return "**Sources:** " + strings.Join(links, " · ")
+}
+
+// footer names the outlets in plain text (footers show no markdown and ping nobody).
+func footer(s *briefing.Story) string {
+	var names []string
+	for _, src := range s.Sources {
+		if n := plainText(src.Name); n != "" {
+			names = append(names, n)
+		}
+	}
+	switch len(s.Sources) {
+	case 0:
+		return ""
+	case 1:
+		return truncatePlain("Source: "+strings.Join(names, ", "), maxFooterText)
+	}
+	return truncatePlain(fmt.Sprintf("Carried by %d outlets: %s", len(s.Sources), strings.Join(names, ", ")), maxFooterText)
+}
+
+// timestamp renders t as a Discord timestamp token: each reader sees it in their own time zone.
+func timestamp(t time.Time) string {
+	return "<t:" + strconv.FormatInt(t.Unix(), 10) + ":f>"
+}
+
+// link formats a masked link with an escaped label; a missing or unsafe URL gives the label alone.
+func link(rawURL, label string) string {
+	u := safeURL(rawURL)
+	if u == "" {
+		return label
+	}
+	return "[" + label + "](" + u + ")"
+}
+
+// embedURL is a URL for an embed's url field, "" when unsafe or too long.
+func embedURL(raw string) string {
+	u := safeURL(raw)
+	if len(u) > maxURL {
+		return ""
+	}
+	return u
+}
+
+// safeURL returns an http(s) URL with the characters that could end a markdown link, break a
+// URI or read as a mention percent-encoded, or "" for anything else — including URLs with a user
+// name before the host (https://bbc.co.uk@evil.example), which only ever deceive.
+func safeURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	lower := strings.ToLower(raw)
+	if !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "http://") || !utf8.ValidString(raw) {
+		return ""
+	}
+	hostStart := strings.Index(raw, "://") + 3
+	hostEnd := len(raw)
+	if i := strings.IndexAny(raw[hostStart:], "/?#"); i >= 0 {
+		hostEnd = hostStart + i
+	}
+	if hostEnd == hostStart || strings.Contains(raw[hostStart:hostEnd], "@") {
+		return ""
+	}
+	var b strings.Builder
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case c <= ' ', c == 0x7f, c >= 0x80, strings.IndexByte(`()<>"\[]{}|^@`+"`", c) >= 0:
+			fmt.Fprintf(&b, "%%%02X", c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// escapeMarkdown makes article text inert in Discord markdown: whitespace runs become one space
+// (no line of it can start a heading, list or block quote), markdown characters are
+// backslash-escaped (\* \_ \~ \` \| \> \# \[ \] \\, and a leading - + or "1." list marker), and
+// a zero-width space after every '<' and '@' defuses mentions (<@…>, <@&…>, <#…>, @everyone,
+// @here), timestamps and custom emoji.
+func escapeMarkdown(s string) string {
+	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/8)
+	for i, r := range s {
+		switch r {
+		case '\\', '*', '_', '~', '`', '|', '>', '#', '[', ']':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '-', '+':
+			if i == 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		case '.':
+			if isDigits(s[:i]) && i > 0 {
+				b.WriteByte('\\')
+			}
+			b.WriteRune(r)
+		case '<', '@':
+			b.WriteRune(r)
+			b.WriteRune(zeroWidthSpace)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+const zeroWidthSpace = '\u200b'
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainText is article text for fields that show no markdown (footer, author): one line, with
+// '<' and '@' defused as in escapeMarkdown for good measure.
+func plainText(s string) string {
+	return defuse.Replace(strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " "))
+}
+
+var defuse = strings.NewReplacer("<", "<\u200b", "@", "@\u200b")
+
+// precut shortens raw text far longer than the max characters it may show to a few times that
+// many bytes, at a space, ending it with "…" so the cut shows; the final cut happens after
+// escaping.
+func precut(s string, max int) string {
+	limit := 4*max + 64
+	if len(s) <= limit {
+		return s
+	}
+	if i := strings.LastIndexAny(s[:limit], " \n\t"); i > 0 {
+		return s[:i] + " …"
+	}
+	return strings.ToValidUTF8(s[:limit], "") + "…"
+}
+
+// textLen counts s in UTF-16 code units.
+func textLen(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// embedText counts the characters of an embed that Discord's 6,000 total counts.
+func embedText(e *discordgo.MessageEmbed) int {
+	n := textLen(e.Title) + textLen(e.Description)
+	if e.Footer != nil {
+		n += textLen(e.Footer.Text)
+	}
+	if e.Author != nil {
+		n += textLen(e.Author.Name)
+	}
+	for _, f := range e.Fields {
+		n += textLen(f.Name) + textLen(f.Value)
+	}
+	return n
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
