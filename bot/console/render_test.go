@@ -1,0 +1,132 @@
+package console
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rivo/uniseg"
+
+	"github.com/briefbot/briefbot/briefing"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// loadBriefing reads one of the briefings all renderers are tested on, written for these tests
+// and kept with the Slack renderer's test data.
+func loadBriefing(t testing.TB, name string) briefing.Briefing {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "slack", "testdata", "briefings", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b briefing.Briefing
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return b
+}
+
+// terminalAttack is article text that tries to drive the terminal: colours, clearing the
+// screen, a carriage return that overwrites the line, a bidirectional override, a bell.
+const terminalAttack = "Headline \x1b[31mred\x1b[0m \x1b[2J cleared\rOVERWRITE \u202eesrever\u202c \a\x9b6n end"
+
+func TestRenderGolden(t *testing.T) {
+	hostile := loadBriefing(t, "hostile")
+	hostile.Stories[0].Headline = terminalAttack
+	hostile.Stories[0].Quotes[0].Speaker = terminalAttack
+	tests := []struct {
+		name string
+		b    briefing.Briefing
+		opts RenderOptions
+	}{
+		{"normal", loadBriefing(t, "normal"), RenderOptions{}},
+		{"normal-narrow", loadBriefing(t, "normal"), RenderOptions{Width: 40}},
+		{"empty", loadBriefing(t, "empty"), RenderOptions{}},
+		{"hostile", hostile, RenderOptions{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Render(tt.b, tt.opts)
+			checkWidth(t, got, cmpOr(tt.opts.Width, DefaultWidth))
+			golden(t, filepath.Join("testdata", tt.name+".golden.txt"), got)
+		})
+	}
+}
+
+func cmpOr(a, b int) int {
+	if a != 0 {
+		return a
+	}
+	return b
+}
+
+func golden(t *testing.T, path, got string) {
+	t.Helper()
+	if *updateGolden {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bot/console -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the rendering (go test ./bot/console -update rewrites it):\n%s", path, got)
+	}
+}
+
+// checkWidth checks that no line is wider than width, unless it is a single word (a URL) after
+// its indentation, and that no control character reaches the terminal.
+func checkWidth(t *testing.T, text string, width int) {
+	t.Helper()
+	for _, line := range strings.Split(text, "\n") {
+		if uniseg.StringWidth(line) > width && len(strings.Fields(line)) > 1 {
+			t.Errorf("line wider than %d: %q", width, line)
+		}
+		for _, r := range line {
+			if r < 0x20 || r >= 0x7f && r < 0xa0 || r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 {
+				t.Errorf("control character %U in %q", r, line)
+			}
+		}
+	}
+}
+
+func TestRenderShowsEveryStoryAndQuote(t *testing.T) {
+	b := loadBriefing(t, "normal")
+	got := Render(b, RenderOptions{Width: 60})
+	for i, s := range b.Stories {
+		if !strings.Contains(strings.Join(strings.Fields(got), " "), strconv.Itoa(i+1)+". "+s.Headline) {
+			t.Errorf("story %d %q missing", i+1, s.Headline)
+		}
+		for _, q := range s.Quotes {
+			if !strings.Contains(got, q.URL) {
+				t.Errorf("quote link %q missing", q.URL)
+			}
+		}
+	}
+	if !strings.Contains(got, "2 more stories not shown.") {
+		t.Error("the more-stories line is missing")
+	}
+}
+
+func TestRenderWrapsWideCharactersByTheirWidth(t *testing.T) {
+	b := briefing.Briefing{Topic: "아시아", Stories: []briefing.Story{{
+		Headline: strings.Repeat("北朝鮮 ミサイル 発射 ", 10), Lede: strings.Repeat("😀 emoji ", 20), Published: time.Unix(0, 0),
+	}}}
+	checkWidth(t, Render(b, RenderOptions{Width: 40}), 40)
+}
+
+func TestRenderEmptySaysNothingNew(t *testing.T) {
+	got := Render(loadBriefing(t, "empty"), RenderOptions{})
+	if got != "Nothing new on korea since Tue 4 Jun 00:00 UTC.\n" {
+		t.Errorf("got %q", got)
+	}
+}
