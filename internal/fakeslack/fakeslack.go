@@ -195,7 +195,6 @@ func New(t testing.TB) *Server {
 		history:   map[string][]stored{},
 		users:     map[string]slack.User{},
 		failures:  map[string][]failure{},
-		nextTS:    1_700_000_000_000_100,
 		// slack-go dials with "Origin: https://api.slack.com", which a default upgrader refuses.
 		upgrader: websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }},
 	}
@@ -246,6 +245,18 @@ func (s *Server) AddMessage(channel, text string, metadata *slack.SlackMetadata)
 	defer s.mu.Unlock()
 	ts := s.newTS()
 	msg := slack.Message{Msg: slack.Msg{Type: "message", Channel: channel, Text: text, Timestamp: ts, BotID: BotID, User: BotUserID}}
+	s.history[channel] = append(s.history[channel], stored{msg: msg, metadata: metadata})
+	s.notify()
+	return ts
+}
+
+// AddReply puts a reply in the thread of message threadTS and returns its ts.
+func (s *Server) AddReply(channel, threadTS, text string, metadata *slack.SlackMetadata) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ts := s.newTS()
+	msg := slack.Message{Msg: slack.Msg{Type: "message", Channel: channel, Text: text, Timestamp: ts,
+		ThreadTimestamp: threadTS, BotID: BotID, User: BotUserID}}
 	s.history[channel] = append(s.history[channel], stored{msg: msg, metadata: metadata})
 	s.notify()
 	return ts
@@ -807,9 +818,10 @@ func (s *Server) pingLoop(conn *wsConn, every time.Duration, done <-chan struct{
 	}
 }
 
-// newTS returns a fresh message timestamp; s.mu must be held.
+// newTS returns a fresh message timestamp, from the wall clock as Slack's are, always
+// increasing; s.mu must be held.
 func (s *Server) newTS() string {
-	s.nextTS++
+	s.nextTS = max(s.nextTS+1, time.Now().UnixMicro())
 	return fmt.Sprintf("%d.%06d", s.nextTS/1_000_000, s.nextTS%1_000_000)
 }
 
