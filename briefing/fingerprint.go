@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"math/bits"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 )
@@ -106,30 +107,38 @@ func FingerprintDistance(a, b uint64) int { return bits.OnesCount64(a ^ b) }
 
 // ShingleSimilarity returns the Jaccard similarity (0 to 1) of the word-shingle sets of a and
 // b: how many of their runs of ShingleWords words they share, over how many they have in all.
-func ShingleSimilarity(a, b string) float64 {
-	sa, sb := shingleSet(a), shingleSet(b)
-	if len(sa) == 0 || len(sb) == 0 {
-		return 0
+func ShingleSimilarity(a, b string) float64 { return Similarity(Shingles(a), Shingles(b)) }
+
+// Shingles returns the set of text's shingle hashes, sorted, for Similarity: a caller comparing
+// one text with several computes its shingles once.
+func Shingles(text string) []uint64 {
+	hs := make([]uint64, 0, len(text)/6)
+	for h := range fingerprintShingles(text) {
+		hs = append(hs, h)
 	}
-	if len(sa) > len(sb) {
-		sa, sb = sb, sa
-	}
-	common := 0
-	for h := range sa {
-		if _, ok := sb[h]; ok {
-			common++
-		}
-	}
-	return float64(common) / float64(len(sa)+len(sb)-common)
+	slices.Sort(hs)
+	return slices.Compact(hs)
 }
 
-// shingleSet returns the hashes of text's shingles.
-func shingleSet(text string) map[uint64]struct{} {
-	set := make(map[uint64]struct{}, len(text)/6)
-	for h := range fingerprintShingles(text) {
-		set[h] = struct{}{}
+// Similarity is the Jaccard similarity of two shingle sets from Shingles.
+func Similarity(a, b []uint64) float64 {
+	if len(a) == 0 || len(b) == 0 {
+		return 0
 	}
-	return set
+	common := 0
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i] < b[j]:
+			i++
+		case a[i] > b[j]:
+			j++
+		default:
+			common++
+			i++
+			j++
+		}
+	}
+	return float64(common) / float64(len(a)+len(b)-common)
 }
 
 // ContentHash returns a hash of body's normalised words (lower case, letters and digits, single
@@ -159,7 +168,7 @@ func fingerprintWords(text string) func(yield func(uint64) bool) {
 		h, inWord := uint64(offset), false
 		for _, r := range text {
 			if isFingerprintRune(r) {
-				r = unicode.ToLower(r)
+				r = lowerRune(r)
 				for r != 0 { // hash the rune's value byte by byte
 					h ^= uint64(r & 0xff)
 					h *= prime
@@ -187,7 +196,7 @@ func hashWords(text string) func(yield func([]rune) bool) {
 		var word []rune
 		for _, r := range text {
 			if isFingerprintRune(r) {
-				word = append(word, unicode.ToLower(r))
+				word = append(word, lowerRune(r))
 				continue
 			}
 			if len(word) > 0 {
@@ -204,7 +213,21 @@ func hashWords(text string) func(yield func([]rune) bool) {
 }
 
 func isFingerprintRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+// lowerRune is unicode.ToLower with a fast path for ASCII.
+func lowerRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r
+	}
+	return unicode.ToLower(r)
 }
 
 // fingerprintMix is the finaliser of SplitMix64: a bijection that spreads every input bit over the output.

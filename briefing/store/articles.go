@@ -6,8 +6,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -38,6 +40,7 @@ type articleRow struct {
 	firstSeen         time.Time
 	hash              string
 	fingerprint       uint64
+	shingles          []uint64 // of the body, to compare with near-duplicate candidates
 	quotes            []briefing.Quote
 	speakers          []briefing.Speaker
 }
@@ -53,16 +56,28 @@ func (s *sqlStore) SaveArticle(ctx context.Context, a *briefing.Article) (SaveRe
 func (s *sqlStore) SaveArticles(ctx context.Context, articles []*briefing.Article) ([]SaveResult, error) {
 	results := make([]SaveResult, len(articles))
 	rows := make([]*articleRow, len(articles))
-	for i, a := range articles {
-		row, err := s.prepareArticle(a)
-		if err != nil {
-			results[i].Err = fmt.Errorf("store: save article %q: %w", shorten(a.Headline, 80), err)
-			continue
-		}
-		rows[i] = row
+	// Hashing and fingerprinting take no lock: they run on every core before the transaction.
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), (len(articles)+15)/16)
+	for wk := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := wk; i < len(articles); i += workers {
+				a := articles[i]
+				row, err := s.prepareArticle(a)
+				if err != nil {
+					results[i].Err = fmt.Errorf("store: save article %q: %w", shorten(a.Headline, 80), err)
+					continue
+				}
+				rows[i] = row
+			}
+		}()
 	}
+	wg.Wait()
+	var committed []recentArticle
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		w := newStmtCache(tx)
+		w := newBatchTx(tx)
 		defer w.close()
 		for i, row := range rows {
 			if row == nil {
@@ -74,11 +89,16 @@ func (s *sqlStore) SaveArticles(ctx context.Context, articles []*briefing.Articl
 			}
 			results[i] = r
 		}
+		if err := w.flushFTS(ctx); err != nil {
+			return err
+		}
+		committed = w.recent
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: save articles: %w", err)
 	}
+	s.recent.add(committed)
 	for i, a := range articles {
 		if results[i].Err != nil {
 			continue
@@ -150,6 +170,9 @@ func (s *sqlStore) prepareArticle(a *briefing.Article) (*articleRow, error) {
 		row.hash = briefing.ContentHash(body)
 	}
 	row.fingerprint = briefing.Fingerprint(body)
+	if row.fingerprint != 0 {
+		row.shingles = briefing.Shingles(body)
+	}
 	return row, nil
 }
 
@@ -190,7 +213,7 @@ func articleSpeakers(listed []briefing.Speaker, quotes []briefing.Quote) []brief
 }
 
 // saveArticle deduplicates and stores one article inside the batch's transaction.
-func (s *sqlStore) saveArticle(ctx context.Context, w *stmtCache, row *articleRow) (SaveResult, error) {
+func (s *sqlStore) saveArticle(ctx context.Context, w *batchTx, row *articleRow) (SaveResult, error) {
 	for attempt := 0; ; attempt++ {
 		// The same canonical URL: the same article, perhaps updated.
 		if row.url != nil {
@@ -235,10 +258,14 @@ func (s *sqlStore) saveArticle(ctx context.Context, w *stmtCache, row *articleRo
 		if err := s.insertAnalysis(ctx, w, id, row); err != nil {
 			return SaveResult{}, err
 		}
+		if !s.pg {
+			w.fts = append(w.fts, ftsWrite{id: id, headline: row.headline, text: row.text})
+		}
 		story = id
 		if copyOf.Valid {
 			story = copyOf.Int64
 		}
+		w.recent = append(w.recent, recentArticle{id: id, story: story, shingles: row.shingles})
 		return SaveResult{ID: id, StoryID: story, Status: Saved}, nil
 	}
 }
@@ -261,13 +288,13 @@ func fingerprintBands(fp uint64) [8]any {
 // published within NearDuplicateWindow that share a fingerprint band, those within
 // briefing.NearDuplicateDistance bits are candidates, closest first, and the first whose body is
 // at least briefing.NearDuplicateSimilarity alike is the copy.
-func (s *sqlStore) nearDuplicate(ctx context.Context, w *stmtCache, row *articleRow) (sql.NullInt64, error) {
+func (s *sqlStore) nearDuplicate(ctx context.Context, w *batchTx, row *articleRow) (sql.NullInt64, error) {
 	if row.fingerprint == 0 {
 		return sql.NullInt64{}, nil
 	}
 	type candidate struct {
-		id, story int64
-		dist      int
+		id   int64
+		dist int
 	}
 	var cands []candidate
 	bands := fingerprintBands(row.fingerprint)
@@ -278,7 +305,8 @@ func (s *sqlStore) nearDuplicate(ctx context.Context, w *stmtCache, row *article
 			q.WriteString(" UNION ALL ")
 		}
 		args = append(args, b)
-		fmt.Fprintf(&q, "SELECT id, coalesce(story_id, id), fingerprint FROM articles WHERE band%d = $%d AND published BETWEEN $9 AND $10", i, len(args))
+		// Each branch reads only its band's index, which holds the fingerprint.
+		fmt.Fprintf(&q, "SELECT id, fingerprint FROM articles WHERE band%d = $%d AND published BETWEEN $9 AND $10", i, len(args))
 	}
 	args = append(args, s.ts(row.published.Add(-NearDuplicateWindow)), s.ts(row.published.Add(NearDuplicateWindow)))
 	rows, err := w.query(ctx, q.String(), args...)
@@ -289,7 +317,7 @@ func (s *sqlStore) nearDuplicate(ctx context.Context, w *stmtCache, row *article
 	for rows.Next() {
 		var c candidate
 		var fp int64
-		if err := rows.Scan(&c.id, &c.story, &fp); err != nil {
+		if err := rows.Scan(&c.id, &fp); err != nil {
 			rows.Close()
 			return sql.NullInt64{}, fmt.Errorf("look up near-duplicates: %w", err)
 		}
@@ -304,26 +332,31 @@ func (s *sqlStore) nearDuplicate(ctx context.Context, w *stmtCache, row *article
 		return sql.NullInt64{}, fmt.Errorf("look up near-duplicates: %w", err)
 	}
 	slices.SortFunc(cands, func(a, b candidate) int { return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.id, b.id)) })
-	body := row.text[row.bodyStart:]
 	for _, c := range cands[:min(len(cands), 5)] {
-		var text string
-		var start int
-		if err := w.queryRow(ctx, `SELECT text, body_start FROM articles WHERE id = $1`, c.id).Scan(&text, &start); err != nil {
-			return sql.NullInt64{}, fmt.Errorf("look up near-duplicate %d: %w", c.id, err)
+		var (
+			story, start int64
+			text         string
+		)
+		shingles, story, ok := s.recent.get(c.id)
+		if !ok {
+			if err := w.queryRow(ctx, `SELECT coalesce(story_id, id), body_start, text FROM articles WHERE id = $1`, c.id).Scan(&story, &start, &text); err != nil {
+				return sql.NullInt64{}, fmt.Errorf("look up near-duplicate %d: %w", c.id, err)
+			}
+			if start < 0 || start > int64(len(text)) {
+				start = 0
+			}
+			shingles = briefing.Shingles(text[start:])
 		}
-		if start < 0 || start > len(text) {
-			start = 0
-		}
-		if sim := briefing.ShingleSimilarity(body, text[start:]); sim >= briefing.NearDuplicateSimilarity {
-			s.log.Debug("store: near-duplicate", "story_id", c.story, "of_article", c.id, "distance", c.dist, "similarity", sim)
-			return sql.NullInt64{Int64: c.story, Valid: true}, nil
+		if sim := briefing.Similarity(row.shingles, shingles); sim >= briefing.NearDuplicateSimilarity {
+			s.log.Debug("store: near-duplicate", "story_id", story, "of_article", c.id, "distance", c.dist, "similarity", sim)
+			return sql.NullInt64{Int64: story, Valid: true}, nil
 		}
 	}
 	return sql.NullInt64{}, nil
 }
 
 // insertArticle inserts row and returns its id, or sql.ErrNoRows when its URL is taken.
-func (s *sqlStore) insertArticle(ctx context.Context, w *stmtCache, row *articleRow, story sql.NullInt64) (int64, error) {
+func (s *sqlStore) insertArticle(ctx context.Context, w *batchTx, row *articleRow, story sql.NullInt64) (int64, error) {
 	b := fingerprintBands(row.fingerprint)
 	var id int64
 	err := w.queryRow(ctx, `INSERT INTO articles (story_id, source, source_key, url, headline, text, body_start, lede,
@@ -341,7 +374,14 @@ func (s *sqlStore) insertArticle(ctx context.Context, w *stmtCache, row *article
 
 // updateArticle replaces a stored article's content (and its quotes and speakers) in place,
 // keeping its id, story and first-seen time.
-func (s *sqlStore) updateArticle(ctx context.Context, w *stmtCache, id int64, row *articleRow) error {
+func (s *sqlStore) updateArticle(ctx context.Context, w *batchTx, id int64, row *articleRow) error {
+	if !s.pg {
+		f := ftsWrite{id: id, replace: true, headline: row.headline, text: row.text}
+		if err := w.queryRow(ctx, `SELECT headline, search_text FROM articles WHERE id = $1`, id).Scan(&f.oldHeadline, &f.oldText); err != nil {
+			return fmt.Errorf("update article %d: %w", id, err)
+		}
+		w.fts = append(w.fts, f)
+	}
 	var published any
 	if row.publishedSet {
 		published = s.ts(row.published)
@@ -365,7 +405,7 @@ func (s *sqlStore) updateArticle(ctx context.Context, w *stmtCache, id int64, ro
 }
 
 // insertAnalysis stores an article's quotes and speakers, many rows to a statement.
-func (s *sqlStore) insertAnalysis(ctx context.Context, w *stmtCache, id int64, row *articleRow) error {
+func (s *sqlStore) insertAnalysis(ctx context.Context, w *batchTx, id int64, row *articleRow) error {
 	const chunk = 200
 	for start := 0; start < len(row.quotes); start += chunk {
 		end := min(start+chunk, len(row.quotes))
@@ -539,16 +579,49 @@ func shorten(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// stmtCache prepares each statement once per transaction: a batch of articles runs the same
-// few statements hundreds of times.
-type stmtCache struct {
+// batchTx is the transaction that saves a batch of articles. It prepares each statement once (a
+// batch runs the same few statements hundreds of times) and, with SQLite, holds back the
+// full-text index writes for flushFTS to apply last.
+type batchTx struct {
 	tx    *sql.Tx
 	stmts map[string]*sql.Stmt
+	fts   []ftsWrite
+	// recent are the articles inserted, for the store's cache once the transaction commits.
+	recent []recentArticle
 }
 
-func newStmtCache(tx *sql.Tx) *stmtCache { return &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}} }
+// ftsWrite indexes an article in SQLite's FTS5 table, first removing its old version if any.
+type ftsWrite struct {
+	id                   int64
+	replace              bool
+	oldHeadline, oldText string // the indexed values to remove (search_text)
+	headline, text       string
+}
 
-func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+// flushFTS applies the held-back full-text index writes. FTS5 writes its pending terms to disk
+// at every statement savepoint; written after every other statement of the batch, they are
+// written once.
+func (c *batchTx) flushFTS(ctx context.Context) error {
+	for _, f := range c.fts {
+		if f.replace {
+			if _, err := c.exec(ctx, `INSERT INTO articles_fts (articles_fts, rowid, headline, search_text) VALUES ('delete', $1, $2, $3)`,
+				f.id, f.oldHeadline, f.oldText); err != nil {
+				return fmt.Errorf("update full-text index: %w", err)
+			}
+		}
+		// The same expression as articles.search_text.
+		if _, err := c.exec(ctx, `INSERT INTO articles_fts (rowid, headline, search_text) VALUES ($1, $2, substr($3, 1, 100000))`,
+			f.id, f.headline, f.text); err != nil {
+			return fmt.Errorf("update full-text index: %w", err)
+		}
+	}
+	c.fts = c.fts[:0]
+	return nil
+}
+
+func newBatchTx(tx *sql.Tx) *batchTx { return &batchTx{tx: tx, stmts: map[string]*sql.Stmt{}} }
+
+func (c *batchTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := c.stmts[query]; ok {
 		return st, nil
 	}
@@ -560,7 +633,7 @@ func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	return st, nil
 }
 
-func (c *stmtCache) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (c *batchTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	st, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -568,7 +641,7 @@ func (c *stmtCache) exec(ctx context.Context, query string, args ...any) (sql.Re
 	return st.ExecContext(ctx, args...)
 }
 
-func (c *stmtCache) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+func (c *batchTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	st, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
@@ -577,7 +650,7 @@ func (c *stmtCache) query(ctx context.Context, query string, args ...any) (*sql.
 }
 
 // queryRow is QueryRow with the preparation error folded into the row's Scan.
-func (c *stmtCache) queryRow(ctx context.Context, query string, args ...any) rowScanner {
+func (c *batchTx) queryRow(ctx context.Context, query string, args ...any) rowScanner {
 	st, err := c.stmt(ctx, query)
 	if err != nil {
 		return errRow{err}
@@ -585,7 +658,7 @@ func (c *stmtCache) queryRow(ctx context.Context, query string, args ...any) row
 	return st.QueryRowContext(ctx, args...)
 }
 
-func (c *stmtCache) close() {
+func (c *batchTx) close() {
 	for _, st := range c.stmts {
 		st.Close()
 	}
@@ -596,3 +669,49 @@ type rowScanner interface{ Scan(dest ...any) error }
 type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
+
+// recentCache keeps the shingles of the articles this store saved last, so that a copy arriving
+// soon after its original (the usual case for wire stories) is compared without reading and
+// re-tokenising the original's text. It is only a cache: a miss reads the database.
+type recentCache struct {
+	mu    sync.Mutex
+	byID  map[int64]recentArticle
+	order []int64 // ring of ids, oldest at next
+	next  int
+}
+
+type recentArticle struct {
+	id, story int64
+	shingles  []uint64
+}
+
+const recentCacheSize = 4096
+
+func (c *recentCache) get(id int64) (shingles []uint64, story int64, ok bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.byID[id]
+	return r.shingles, r.story, ok
+}
+
+func (c *recentCache) add(rs []recentArticle) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byID == nil {
+		c.byID = make(map[int64]recentArticle, recentCacheSize)
+		c.order = make([]int64, 0, recentCacheSize)
+	}
+	for _, r := range rs {
+		if r.shingles == nil {
+			continue
+		}
+		if len(c.order) < recentCacheSize {
+			c.order = append(c.order, r.id)
+		} else {
+			delete(c.byID, c.order[c.next])
+			c.order[c.next] = r.id
+			c.next = (c.next + 1) % recentCacheSize
+		}
+		c.byID[r.id] = r
+	}
+}

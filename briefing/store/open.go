@@ -96,6 +96,8 @@ type sqlStore struct {
 	log  *slog.Logger
 	// closePool closes the PostgreSQL pool under w.
 	closePool func()
+	// recent caches the shingles of recently saved articles for near-duplicate checks.
+	recent recentCache
 
 	closeOnce sync.Once
 	closeErr  error

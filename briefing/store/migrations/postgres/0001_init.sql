@@ -31,15 +31,14 @@ CREATE TABLE articles (
 CREATE INDEX articles_published ON articles (published);
 CREATE INDEX articles_source ON articles (source_key, published);
 CREATE INDEX articles_hash ON articles (hash);
-CREATE INDEX articles_story ON articles (story_id) WHERE story_id IS NOT NULL;
-CREATE INDEX articles_band0 ON articles (band0, published);
-CREATE INDEX articles_band1 ON articles (band1, published);
-CREATE INDEX articles_band2 ON articles (band2, published);
-CREATE INDEX articles_band3 ON articles (band3, published);
-CREATE INDEX articles_band4 ON articles (band4, published);
-CREATE INDEX articles_band5 ON articles (band5, published);
-CREATE INDEX articles_band6 ON articles (band6, published);
-CREATE INDEX articles_band7 ON articles (band7, published);
+CREATE INDEX articles_band0 ON articles (band0, published) INCLUDE (fingerprint);
+CREATE INDEX articles_band1 ON articles (band1, published) INCLUDE (fingerprint);
+CREATE INDEX articles_band2 ON articles (band2, published) INCLUDE (fingerprint);
+CREATE INDEX articles_band3 ON articles (band3, published) INCLUDE (fingerprint);
+CREATE INDEX articles_band4 ON articles (band4, published) INCLUDE (fingerprint);
+CREATE INDEX articles_band5 ON articles (band5, published) INCLUDE (fingerprint);
+CREATE INDEX articles_band6 ON articles (band6, published) INCLUDE (fingerprint);
+CREATE INDEX articles_band7 ON articles (band7, published) INCLUDE (fingerprint);
 CREATE INDEX articles_tsv ON articles USING gin (tsv);
 
 -- The quotes extracted at ingest, in document order.
