@@ -145,7 +145,8 @@ func (a Ack) Response() (Response, bool) {
 	if len(a.Payload) == 0 || string(a.Payload) == "null" {
 		return Response{}, false
 	}
-	r, err := decodeResponse(a.EnvelopeID, a.Payload, a.At)
+	r, err := DecodeResponse(a.EnvelopeID, a.Payload)
+	r.At = a.At
 	return r, err == nil
 }
 
@@ -696,7 +697,7 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request, id str
 		s.setStatus(i, writeFailure(w, f))
 		return
 	}
-	resp, err := decodeResponse(id, body, time.Now())
+	resp, err := DecodeResponse(id, body)
 	if err != nil || r.Method != http.MethodPost {
 		s.setStatus(i, http.StatusBadRequest)
 		http.Error(w, "invalid_payload", http.StatusBadRequest)
@@ -710,7 +711,9 @@ func (s *Server) serveResponseURL(w http.ResponseWriter, r *http.Request, id str
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true})
 }
 
-func decodeResponse(id string, body []byte, at time.Time) (Response, error) {
+// DecodeResponse reads a slash-command answer (a response_url body, an ack payload or an HTTP
+// answer) as a Response with this id.
+func DecodeResponse(id string, body []byte) (Response, error) {
 	var p struct {
 		ResponseType    string          `json:"response_type"`
 		Text            string          `json:"text"`
@@ -725,7 +728,7 @@ func decodeResponse(id string, body []byte, at time.Time) (Response, error) {
 		p.Blocks = nil
 	}
 	return Response{ID: id, ResponseType: p.ResponseType, Text: p.Text, Blocks: p.Blocks,
-		ReplaceOriginal: p.ReplaceOriginal, DeleteOriginal: p.DeleteOriginal, Body: body, At: at}, nil
+		ReplaceOriginal: p.ReplaceOriginal, DeleteOriginal: p.DeleteOriginal, Body: body, At: time.Now()}, nil
 }
 
 func (s *Server) serveWebsocket(w http.ResponseWriter, r *http.Request) {
