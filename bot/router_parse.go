@@ -172,10 +172,10 @@ func parseSubscribe(toks []token) (Request, error) {
 var (
 	// windowPattern is the syntax of a window: a number and a unit (minutes, hours, days, weeks).
 	windowPattern = regexp.MustCompile(`(?i)^[0-9]{1,6}(m|min|h|d|w)$`)
-	clockPattern  = regexp.MustCompile(`^([01]?[0-9]|2[0-3]):([0-5][0-9])$`)
-	// looseClock is anything written like a time of day, valid or not (25:00), so that the
-	// schedule's validation, not the topic's, says what is wrong.
-	looseClock = regexp.MustCompile(`^[0-9]{1,2}:[0-9]{1,2}$`)
+	// looseClock and ampmPattern are anything written like a time of day, valid or not (25:00,
+	// 8am), so that the schedule's validation, not the topic's, says what is wrong.
+	looseClock  = regexp.MustCompile(`^[0-9]{1,2}:[0-9]{1,2}$`)
+	ampmPattern = regexp.MustCompile(`(?i)^[0-9]{1,2}(:[0-9]{2})?\s*[ap]\.?m\.?$`)
 	// A cron field: the first (minutes) is numeric or *; the others may use names (MON-FRI, JAN).
 	cronFirstField = regexp.MustCompile(`^[0-9*?][0-9*?/,\-]*$`)
 	cronField      = regexp.MustCompile(`^[0-9A-Za-z*?/,\-]+$`)

@@ -1,108 +1,52 @@
 package bot
 
 import (
-	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
+	"github.com/briefbot/briefbot/config"
 )
-
-// scheduleParser reads what a subscription's schedule may hold: 5-field cron specs and
-// descriptors (@daily). The scheduler should parse stored schedules the same way.
-var scheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-var ampmPattern = regexp.MustCompile(`(?i)^[0-9]{1,2}(:[0-9]{2})?\s*[ap]\.?m\.?$`)
 
 // NormalizeSchedule validates a schedule as /brief subscribe takes it and returns it in the form
 // stored with the subscription: HH:MM becomes "M H * * *", descriptors are lower-cased, cron
-// fields are single-spaced. The time zone is not part of the schedule (no CRON_TZ=).
+// fields are single-spaced. It accepts exactly what the config file and the scheduler accept
+// (config.ParseSchedule); the time zone is not part of the schedule.
 func NormalizeSchedule(s string) (string, error) {
-	s = strings.Join(strings.Fields(s), " ")
-	switch {
-	case s == "":
-		return "", errors.New("the schedule is empty")
-	case strings.HasPrefix(strings.ToUpper(s), "TZ=") || strings.HasPrefix(strings.ToUpper(s), "CRON_TZ="):
-		return "", errors.New("give the time zone after the schedule, not inside it")
-	}
-	if ampmPattern.MatchString(s) {
-		return "", errors.New("write a time of day as HH:MM, 24-hour, e.g. 08:00 or 17:30")
-	}
-	if m := clockPattern.FindStringSubmatch(s); m != nil {
-		h, _ := strconv.Atoi(m[1])
-		min, _ := strconv.Atoi(m[2])
-		return fmt.Sprintf("%d %d * * *", min, h), nil
-	}
-	if strings.Contains(s, ":") {
-		return "", fmt.Errorf("%q is not a time of day: write HH:MM, 24-hour, e.g. 08:00 or 17:30", s)
-	}
-	if strings.HasPrefix(s, "@") {
-		name, arg, _ := strings.Cut(s, " ")
-		name = strings.ToLower(name)
-		switch name {
-		case "@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly":
-			if arg != "" {
-				return "", fmt.Errorf("%s takes nothing after it", name)
-			}
-			return name, nil
-		case "@every":
-			// Its firings would depend on when each replica started, so slots would not agree.
-			return "", errors.New("@every is not supported: briefings fall on clock times, e.g. @hourly or 0 */6 * * *")
-		}
-		return "", fmt.Errorf("%q is not a schedule descriptor (use @hourly, @daily, @weekly, @monthly or @yearly)", name)
-	}
-	fields := strings.Fields(s)
-	if len(fields) != 5 {
-		return "", fmt.Errorf("a cron schedule has 5 fields (minute hour day-of-month month day-of-week), %q has %d", s, len(fields))
-	}
-	if _, err := parseSchedule(s); err != nil {
-		return "", fmt.Errorf("schedule %q: %v", s, err)
-	}
-	return s, nil
-}
-
-// parseSchedule parses a normalised schedule, turning a panic of the cron parser on hostile input
-// into an error.
-func parseSchedule(spec string) (sched cron.Schedule, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			sched, err = nil, fmt.Errorf("cannot parse: %v", p)
-		}
-	}()
-	return scheduleParser.Parse(spec)
-}
-
-// checkCadence returns the next time spec fires in loc after now, and an error when it never
-// fires or fires more often than once per minInterval (0: no limit).
-func checkCadence(spec string, loc *time.Location, now time.Time, minInterval time.Duration) (time.Time, error) {
-	sched, err := parseSchedule(spec)
+	_, norm, err := config.ParseSchedule(s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("schedule %q: %v", spec, err)
+		return "", err
 	}
-	t := now.In(loc)
-	var first, prev time.Time
-	for i := range 48 {
-		next := sched.Next(t)
-		if next.IsZero() {
-			if i == 0 {
-				return time.Time{}, fmt.Errorf("schedule %q never fires", spec)
-			}
+	return norm, nil
+}
+
+// checkCadence returns the next time spec fires in loc after now (in loc), as the scheduler
+// computes it, and an error when it fires more often than once per minInterval (0: no limit).
+func checkCadence(spec string, loc *time.Location, now time.Time, minInterval time.Duration) (time.Time, error) {
+	sched, err := ParseSchedule(spec, loc.String())
+	if err != nil {
+		return time.Time{}, err
+	}
+	first := sched.Next(now)
+	if first.IsZero() {
+		return time.Time{}, fmt.Errorf("schedule %q never fires", spec)
+	}
+	prev := first
+	for range 48 {
+		if minInterval <= 0 {
 			break
 		}
-		if i == 0 {
-			first = next
-		} else if minInterval > 0 && next.Sub(prev) < minInterval {
+		next := sched.Next(prev)
+		if next.IsZero() {
+			break
+		}
+		if next.Sub(prev) < minInterval {
 			return time.Time{}, fmt.Errorf("schedule %q fires more often than once every %s", spec, formatDuration(minInterval))
 		}
-		if minInterval == 0 {
-			break
-		}
-		prev, t = next, next
+		prev = next
 	}
-	return first, nil
+	return first.In(loc), nil
 }
 
 // describeSchedule writes a normalised schedule in words where it is a common one.

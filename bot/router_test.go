@@ -248,7 +248,7 @@ func TestRouterSubscriptions(t *testing.T) {
 		e := newRouter(t)
 		tests := []struct{ text, want string }{
 			{"subscribe korea 25:00", "Usage: `/brief subscribe"},
-			{"subscribe korea 0 8 * * 8", "above maximum"},
+			{"subscribe korea 0 8 * * 8", "weekday out of range"},
 			{"subscribe korea */10 * * * *", "more often than once every 1h"},
 			{"subscribe korea 0 0 30 2 *", "never fires"},
 			{"subscribe korea @every 2h", "@every is not supported"},

@@ -144,14 +144,19 @@ func (b *Bot) guardError(ctx context.Context, channel string, err error) error {
 	return nil
 }
 
-// permanentErrors are Slack error codes no retry can fix.
-var permanentErrors = map[string]bool{
+// forbiddenErrors are Slack error codes that say the bot may not post there: no retry can fix
+// them, an operator can (token, scopes, channel membership).
+var forbiddenErrors = map[string]bool{
 	"invalid_auth": true, "not_authed": true, "account_inactive": true, "token_revoked": true,
 	"token_expired": true, "no_permission": true, "missing_scope": true, "not_in_channel": true,
 	"channel_not_found": true, "is_archived": true, "restricted_action": true, "ekm_access_denied": true,
+	"team_access_not_granted": true, "not_allowed_token_type": true, "access_denied": true, "org_login_required": true,
+}
+
+// permanentErrors are Slack error codes about the message itself: no retry can fix them.
+var permanentErrors = map[string]bool{
 	"invalid_blocks": true, "invalid_blocks_format": true, "msg_too_long": true, "msg_blocks_too_long": true,
-	"no_text": true, "invalid_metadata_format": true, "invalid_metadata_schema": true, "team_access_not_granted": true,
-	"not_allowed_token_type": true, "access_denied": true, "org_login_required": true,
+	"no_text": true, "invalid_metadata_format": true, "invalid_metadata_schema": true, "too_many_attachments": true,
 }
 
 // temporaryErrors are Slack error codes that may clear up.
@@ -160,16 +165,14 @@ var temporaryErrors = map[string]bool{
 	"request_timeout": true, "team_added_to_org": true,
 }
 
-// postError classifies a slack-go error and counts it in the metrics.
+// postError classifies a slack-go error. (The scheduler counts failed posts in the metrics.)
 func (b *Bot) postError(err error) *bot.PostError {
-	pe, reason := classify(err)
-	if reason != "canceled" {
-		b.cfg.Metrics.PostFailed("slack", reason)
-	}
+	pe, _ := classify(err)
 	return pe
 }
 
-// classify maps a slack-go error to a *bot.PostError and a metrics reason.
+// classify maps a slack-go error to a *bot.PostError and a metrics reason (rate_limited,
+// server_error, network, forbidden, other; canceled for a cancelled context).
 func classify(err error) (*bot.PostError, string) {
 	var (
 		rl *slack.RateLimitedError
@@ -191,21 +194,19 @@ func classify(err error) (*bot.PostError, string) {
 		}
 		return &bot.PostError{Status: sc.Code, Err: err}, "other"
 	case errors.As(err, &se):
+		// Slack answers these with HTTP 200 and an error code; Status carries the HTTP status
+		// the code stands for, so that callers classify them as they would a plain HTTP error.
 		switch {
 		case se.Err == "ratelimited":
-			return &bot.PostError{Temporary: true, Status: http.StatusOK, Err: err}, "rate_limited"
+			return &bot.PostError{Temporary: true, Status: http.StatusTooManyRequests, Err: err}, "rate_limited"
 		case temporaryErrors[se.Err]:
-			return &bot.PostError{Temporary: true, Status: http.StatusOK, Err: err}, "server_error"
+			return &bot.PostError{Temporary: true, Status: http.StatusServiceUnavailable, Err: err}, "server_error"
+		case forbiddenErrors[se.Err]:
+			return &bot.PostError{Status: http.StatusForbidden, Err: err}, "forbidden"
 		case permanentErrors[se.Err]:
-			reason := "other"
-			switch se.Err {
-			case "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "no_permission",
-				"missing_scope", "not_in_channel", "channel_not_found", "is_archived", "restricted_action", "access_denied":
-				reason = "forbidden"
-			}
-			return &bot.PostError{Status: http.StatusOK, Err: err}, reason
+			return &bot.PostError{Status: http.StatusBadRequest, Err: err}, "other"
 		}
-		return &bot.PostError{Status: http.StatusOK, Err: fmt.Errorf("slack error %q: %w", se.Err, err)}, "other"
+		return &bot.PostError{Status: http.StatusBadRequest, Err: fmt.Errorf("slack error %q: %w", se.Err, err)}, "other"
 	case errors.Is(err, context.Canceled):
 		return &bot.PostError{Temporary: true, Err: err}, "canceled"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne):
