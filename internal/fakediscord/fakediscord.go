@@ -64,9 +64,14 @@ const (
 	RouteEditFollowup                = "PATCH /webhooks/{application_id}/{interaction_token}/messages/{message_id}"
 )
 
-// DropConnection, as FailNext's status, closes the connection without an answer (a network error
-// for the client).
-const DropConnection = -1
+// Special statuses for FailNext.
+const (
+	// Pass lets the call through as usual: FailNext(r, Pass, 0, 1) then FailNext(r, 503, 0, 1)
+	// fails the second call of r.
+	Pass = 0
+	// DropConnection closes the connection without an answer (a network error for the client).
+	DropConnection = -1
+)
 
 // InteractionDeadline is how long Discord waits for the first answer to an interaction.
 const InteractionDeadline = 3 * time.Second
@@ -307,8 +312,9 @@ type failure struct {
 
 // FailNext makes the next n calls of route (a Route constant, or "" for any route) fail with
 // status: 429 answers like Discord's rate limiter (retry_after in the body, Retry-After and
-// X-RateLimit-* headers, retryAfter long); DropConnection closes the connection unanswered; any
-// other status answers with a Discord error body.
+// X-RateLimit-* headers, retryAfter long); DropConnection closes the connection unanswered; Pass
+// lets the call through; any other status answers with a Discord error body. Calls queue up, so
+// a script of failures can be built call by call.
 func (s *Server) FailNext(route string, status int, retryAfter time.Duration, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -356,7 +362,7 @@ func (s *Server) route(mux *http.ServeMux, pattern string, auth bool, h handlerF
 		s.mu.Lock()
 		f, failing := s.popFailureLocked(pattern)
 		s.mu.Unlock()
-		if failing {
+		if failing && f.status != Pass {
 			req.Status = s.fail(w, f)
 			return
 		}

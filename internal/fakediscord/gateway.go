@@ -15,21 +15,27 @@ import (
 // heartbeatInterval is the interval the fake's hello asks for, in milliseconds (Discord's usual).
 const heartbeatInterval = 41250
 
-// ErrNoGateway is returned by SendInteraction when no gateway session is connected for the
-// interaction's shard.
-var ErrNoGateway = errors.New("fakediscord: no gateway session connected")
+// maxReplay is how many dispatched events a session keeps for replay on resume.
+const maxReplay = 1000
 
-// gatewaySession is a session that identified: resuming it continues its sequence.
+// ErrNoGateway is returned by SendInteraction when no gateway session has identified for the
+// interaction's shard.
+var ErrNoGateway = errors.New("fakediscord: no gateway session for the shard")
+
+// gatewaySession is a session that identified. Like Discord, the fake keeps its recent events:
+// a client that resumes gets those it missed, and an event sent while the session has no
+// connection waits for the resume.
 type gatewaySession struct {
-	id    string
-	seq   int64
-	shard [2]int
+	id     string
+	seq    int64
+	shard  [2]int
+	conn   *gatewayConn // the connection serving it, nil while disconnected
+	events []gatewayPayload
 }
 
 type gatewayConn struct {
 	ws      *websocket.Conn
 	writeMu sync.Mutex
-	session *gatewaySession // nil until identified or resumed
 }
 
 func (c *gatewayConn) send(v any) error {
@@ -45,8 +51,8 @@ type gatewayPayload struct {
 	Type string          `json:"t,omitempty"`
 }
 
-// serveGateway speaks the gateway: hello, identify (or resume), READY (or RESUMED), heartbeat
-// acknowledgements, then dispatches sent by SendInteraction.
+// serveGateway speaks the gateway: hello, identify (or resume), READY (or the missed events and
+// RESUMED), heartbeat acknowledgements, then dispatches sent by SendInteraction.
 func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 	ws, err := s.upgrader.Upgrade(w, r, nil)
 	if err != nil {
@@ -60,6 +66,11 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 		ws.Close()
 		s.mu.Lock()
 		delete(s.conns, c)
+		for _, sess := range s.sessions {
+			if sess.conn == c {
+				sess.conn = nil
+			}
+		}
 		s.notifyLocked()
 		s.mu.Unlock()
 	}()
@@ -118,60 +129,82 @@ func (s *Server) identify(c *gatewayConn, data json.RawMessage) bool {
 		c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4010, "Invalid shard."))
 		return false
 	}
-	s.mu.Lock()
-	sess := &gatewaySession{id: "session-" + s.newIDLocked(), shard: shard}
-	s.sessions[sess.id] = sess
-	s.identifies = append(s.identifies, id)
-	s.mu.Unlock()
-
 	ready := map[string]any{
-		"v": 9, "user": s.botUser(), "session_id": sess.id, "resume_gateway_url": s.GatewayURL(),
+		"v": 9, "user": s.botUser(), "resume_gateway_url": s.GatewayURL(),
 		"guilds": []any{}, "private_channels": []any{},
 		"application": map[string]any{"id": s.appID, "flags": 0},
 	}
 	if id.Shard != nil {
 		ready["shard"] = shard
 	}
-	return s.dispatch(c, sess, "READY", ready) == nil
+
+	s.mu.Lock()
+	sess := &gatewaySession{id: "session-" + s.newIDLocked(), shard: shard}
+	ready["session_id"] = sess.id
+	s.sessions[sess.id] = sess
+	s.identifies = append(s.identifies, id)
+	p0 := s.eventLocked(sess, "READY", ready)
+	err := c.send(p0) // under s.mu: nothing is dispatched to the session before READY
+	if err == nil {
+		sess.conn = c
+		s.conns[c] = true
+		s.notifyLocked()
+	}
+	s.mu.Unlock()
+	return err == nil
 }
 
 func (s *Server) resume(c *gatewayConn, data json.RawMessage) bool {
 	var r struct {
 		Token     string `json:"token"`
 		SessionID string `json:"session_id"`
+		Seq       int64  `json:"seq"`
 	}
 	if json.Unmarshal(data, &r) != nil || !s.authorized(r.Token) {
 		c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(4004, "Authentication failed."))
 		return false
 	}
 	s.mu.Lock()
-	sess := s.sessions[r.SessionID]
+	defer s.mu.Unlock()
 	s.resumes++
-	s.mu.Unlock()
+	sess := s.sessions[r.SessionID]
 	if sess == nil {
 		// Invalid session, not resumable: the client identifies anew.
 		return c.send(gatewayPayload{Op: 9, Data: json.RawMessage("false")}) == nil
 	}
-	return s.dispatch(c, sess, "RESUMED", map[string]any{}) == nil
+	// The missed events in order, then RESUMED; all under s.mu so nothing overtakes them.
+	for _, e := range sess.events {
+		if *e.Seq > r.Seq {
+			if c.send(e) != nil {
+				return false
+			}
+		}
+	}
+	if c.send(s.eventLocked(sess, "RESUMED", map[string]any{})) != nil {
+		return false
+	}
+	sess.conn = c
+	s.conns[c] = true
+	s.notifyLocked()
+	return true
 }
 
-// dispatch sends an op 0 event on c with the session's next sequence number; READY and RESUMED
-// make the connection ready for SendInteraction.
-func (s *Server) dispatch(c *gatewayConn, sess *gatewaySession, event string, data any) error {
+// eventLocked makes the session's next dispatch and keeps it for replay; the caller holds s.mu.
+func (s *Server) eventLocked(sess *gatewaySession, event string, data any) gatewayPayload {
 	raw, err := json.Marshal(data)
 	if err != nil {
-		return err
+		s.t.Errorf("fakediscord: encode %s: %v", event, err)
 	}
-	s.mu.Lock()
 	sess.seq++
 	seq := sess.seq
-	if event == "READY" || event == "RESUMED" {
-		c.session = sess
-		s.conns[c] = true
-		s.notifyLocked()
+	p := gatewayPayload{Op: 0, Seq: &seq, Type: event, Data: raw}
+	if event != "READY" && event != "RESUMED" {
+		sess.events = append(sess.events, p)
+		if len(sess.events) > maxReplay {
+			sess.events = sess.events[1:]
+		}
 	}
-	s.mu.Unlock()
-	return c.send(gatewayPayload{Op: 0, Seq: &seq, Type: event, Data: raw})
+	return p
 }
 
 // Connected counts the gateway sessions connected and ready (identified or resumed).
@@ -202,12 +235,13 @@ func (s *Server) Resumes() int {
 }
 
 // DropGateway closes every gateway connection without a close frame, as a network failure
-// would; discordgo reconnects and resumes.
+// would; discordgo reconnects and resumes, and gets the events it missed.
 func (s *Server) DropGateway() {
 	s.mu.Lock()
 	conns := make([]*gatewayConn, 0, len(s.conns))
 	for c := range s.conns {
 		conns = append(conns, c)
+		s.conns[c] = false
 	}
 	s.mu.Unlock()
 	for _, c := range conns {
@@ -215,25 +249,29 @@ func (s *Server) DropGateway() {
 	}
 }
 
-// SendInteraction dispatches an interaction over the gateway as INTERACTION_CREATE, to the
-// session of the shard its guild belongs to, and returns its id. Empty ID, Token, AppID, Version
-// and Type are filled in (Type defaults to an application command). ErrNoGateway when no session
-// is ready for that shard.
+// SendInteraction dispatches an interaction as INTERACTION_CREATE to the newest session of the
+// shard its guild belongs to, and returns its id. A session without a connection gets it when
+// it resumes. Empty ID, Token, AppID, Version and Type are filled in (Type defaults to an
+// application command). ErrNoGateway when no session has identified for that shard.
 func (s *Server) SendInteraction(i *discordgo.Interaction) (string, error) {
 	s.register(i)
 	s.mu.Lock()
-	var target *gatewayConn
-	for c, ready := range s.conns {
-		if ready && c.session != nil && shardOf(i.GuildID, c.session.shard[1]) == c.session.shard[0] {
-			target = c
-			break
+	defer s.mu.Unlock()
+	var target *gatewaySession
+	for _, sess := range s.sessions {
+		if shardOf(i.GuildID, sess.shard[1]) == sess.shard[0] && (target == nil || sess.id > target.id) {
+			target = sess
 		}
 	}
-	s.mu.Unlock()
 	if target == nil {
 		return i.ID, ErrNoGateway
 	}
-	return i.ID, s.dispatch(target, target.session, "INTERACTION_CREATE", i)
+	p := s.eventLocked(target, "INTERACTION_CREATE", i)
+	if target.conn != nil {
+		// A failed send leaves the event for the replay on resume, as on Discord.
+		_ = target.conn.send(p)
+	}
+	return i.ID, nil
 }
 
 // shardOf is Discord's sharding formula; direct messages go to shard 0.
