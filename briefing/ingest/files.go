@@ -1,0 +1,443 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/briefbot/briefbot/briefing"
+)
+
+// Article file formats, by extension. .jsonl (or .ndjson) holds one JSON article per line.
+var articleExts = map[string]bool{
+	".txt": true, ".text": true, ".md": true, ".markdown": true, ".html": true, ".htm": true,
+	".xhtml": true, ".json": true, ".jsonl": true, ".ndjson": true,
+}
+
+// File is one article file to ingest, with the source name given to its articles that name none.
+type File struct {
+	Path   string
+	Source string
+}
+
+// ListFiles expands paths (files and folders, recursively) into the article files to ingest, in
+// lexical order. Hidden files and folders (".git") are passed over; files with another extension
+// are listed in the report's Skipped; a path that cannot be read is a failure. A file named
+// explicitly is always listed, whatever its extension (and refused later if it is not an article
+// format).
+//
+// source names the articles of every file; when "", a folder's articles take the folder's name
+// and a lone file's the name of the folder it is in.
+func ListFiles(paths []string, source string) ([]File, Report) {
+	var (
+		files []File
+		rep   Report
+	)
+	for _, root := range paths {
+		info, err := os.Stat(root)
+		if err != nil {
+			rep.Add(Result{Item: root, Status: StatusRefused, Reason: pathError(err)})
+			continue
+		}
+		if !info.IsDir() {
+			files = append(files, File{Path: root, Source: firstOf(source, fileSource(root))})
+			continue
+		}
+		name := firstOf(source, folderSource(root))
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				rep.Add(Result{Item: path, Status: StatusRefused, Reason: pathError(err)})
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if path != root && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() || !d.Type().IsRegular() && d.Type()&fs.ModeSymlink == 0 {
+				return nil
+			}
+			if ext := strings.ToLower(filepath.Ext(path)); !articleExts[ext] {
+				rep.Skipped = append(rep.Skipped, Failure{Item: path, Reason: unsupportedExt(ext)})
+				return nil
+			}
+			files = append(files, File{Path: path, Source: name})
+			return nil
+		})
+		if err != nil {
+			rep.Add(Result{Item: root, Status: StatusRefused, Reason: pathError(err)})
+		}
+	}
+	return files, rep
+}
+
+func unsupportedExt(ext string) string {
+	if ext == "" {
+		return "no file extension; article files end in .txt, .md, .html, .json or .jsonl"
+	}
+	return fmt.Sprintf("%s is not an article format (.txt, .md, .html, .json or .jsonl)", ext)
+}
+
+// pathError is a file system error without the path, which the report names already.
+func pathError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// folderSource names the articles of a folder after it.
+func folderSource(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	name := filepath.Base(filepath.Clean(dir))
+	if name == "/" || name == "." || name == string(filepath.Separator) {
+		return "files"
+	}
+	return name
+}
+
+// fileSource names the articles of a lone file after the folder it is in, or the file itself
+// when it lies at the root.
+func fileSource(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	dir := filepath.Base(filepath.Dir(path))
+	if dir == "/" || dir == "." || dir == string(filepath.Separator) {
+		return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	return dir
+}
+
+// IngestFiles ingests the article files under paths (see ListFiles).
+func (in *Ingester) IngestFiles(ctx context.Context, paths []string, source string) Report {
+	files, rep := ListFiles(paths, source)
+	for _, f := range files {
+		if ctx.Err() != nil {
+			break
+		}
+		rep.Merge(in.IngestFile(ctx, f))
+	}
+	return rep
+}
+
+// IngestFile ingests one article file: .txt, .md, .html or .json (one article, or an array of
+// them), or .jsonl (one article per line; a bad line is refused with its line number and the
+// others go on). A file larger than the size cap is refused without being read.
+func (in *Ingester) IngestFile(ctx context.Context, f File) Report {
+	rep, _ := in.ingestFile(ctx, f)
+	return rep
+}
+
+// ingestFile is IngestFile, also reporting whether an item failed for a reason that may pass.
+func (in *Ingester) ingestFile(ctx context.Context, f File) (rep Report, retry bool) {
+	add := func(res Result) {
+		rep.Add(res)
+		retry = retry || res.retry
+	}
+	refused := func(err error) (Report, bool) {
+		add(in.refused(Result{Item: f.Path}, f.Source, err))
+		return rep, retry
+	}
+	ext := strings.ToLower(filepath.Ext(f.Path))
+	if !articleExts[ext] {
+		return refused(refuse("unsupported_format", "%s", unsupportedExt(ext)))
+	}
+	file, err := os.Open(f.Path)
+	if err != nil {
+		return refused(refuse("read_error", "%s", pathError(err)))
+	}
+	defer file.Close()
+	info, err := file.Stat()
+	if err != nil {
+		return refused(refuse("read_error", "%s", pathError(err)))
+	}
+	if info.IsDir() {
+		return refused(refuse("read_error", "is a folder"))
+	}
+	if ext == ".jsonl" || ext == ".ndjson" {
+		in.ingestJSONL(ctx, file, f, add)
+		return rep, retry
+	}
+	if info.Size() > in.maxBytes {
+		return refused(tooLarge("file", in.maxBytes))
+	}
+	data, err := io.ReadAll(io.LimitReader(file, in.maxBytes+1))
+	if err != nil {
+		return refused(refuse("read_error", "%s", pathError(err)))
+	}
+	if int64(len(data)) > in.maxBytes {
+		return refused(tooLarge("file", in.maxBytes))
+	}
+	if ext == ".json" && firstByte(data) == '[' {
+		in.ingestJSONArray(ctx, data, f, add)
+		return rep, retry
+	}
+	a, err := briefing.ReadArticle(f.Path, data, briefing.ReadOptions{MaxBytes: int(in.maxBytes), Source: f.Source})
+	if err != nil {
+		return refused(readError(err))
+	}
+	add(in.save(ctx, a, saveOptions{source: f.Source, item: f.Path}))
+	return rep, retry
+}
+
+// readError classifies an error of the briefing readers.
+func readError(err error) error {
+	switch {
+	case errors.Is(err, briefing.ErrTooLarge):
+		return &refusal{code: "too_large", msg: reasonText(err), err: err}
+	case errors.Is(err, briefing.ErrUnsupportedFormat):
+		return &refusal{code: "unsupported_format", msg: reasonText(err), err: err}
+	}
+	return &refusal{code: "bad_item", msg: reasonText(err), err: err}
+}
+
+func firstByte(data []byte) byte {
+	data = bytes.TrimLeft(data, " \t\r\n\ufeff")
+	if len(data) == 0 {
+		return 0
+	}
+	return data[0]
+}
+
+// ingestJSONArray ingests a .json file holding an array of articles; items are named PATH[i].
+func (in *Ingester) ingestJSONArray(ctx context.Context, data []byte, f File, add func(Result)) {
+	var items []json.RawMessage
+	if err := json.Unmarshal(data, &items); err != nil {
+		add(in.refused(Result{Item: f.Path}, f.Source, refuse("bad_json", "not a JSON article or array of articles: %s", jsonError(err))))
+		return
+	}
+	for i, raw := range items {
+		if ctx.Err() != nil {
+			return
+		}
+		item := fmt.Sprintf("%s[%d]", f.Path, i)
+		a, err := DecodeArticle(raw, f.Source, int(in.maxBytes))
+		if err != nil {
+			add(in.refused(Result{Item: item}, f.Source, err))
+			continue
+		}
+		add(in.save(ctx, a, saveOptions{source: f.Source, item: item}))
+	}
+}
+
+// ingestJSONL ingests a .jsonl file line by line; items are named PATH:LINE. A line over the size
+// cap is refused and skipped without being held in memory.
+func (in *Ingester) ingestJSONL(ctx context.Context, r io.Reader, f File, add func(Result)) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	for n := 1; ; n++ {
+		if ctx.Err() != nil {
+			return
+		}
+		line, tooLong, err := readLine(br, int(in.maxBytes))
+		item := fmt.Sprintf("%s:%d", f.Path, n)
+		switch {
+		case tooLong:
+			add(in.refused(Result{Item: item}, f.Source, tooLarge("line", in.maxBytes)))
+		case len(bytes.TrimSpace(line)) > 0:
+			a, derr := DecodeArticle(line, f.Source, int(in.maxBytes))
+			if derr != nil {
+				add(in.refused(Result{Item: item}, f.Source, derr))
+			} else {
+				add(in.save(ctx, a, saveOptions{source: f.Source, item: item}))
+			}
+		}
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			add(in.refused(Result{Item: item}, f.Source, refuse("read_error", "%s", pathError(err))))
+			return
+		}
+	}
+}
+
+// readLine reads one line (without its end) of at most max bytes. A longer line is consumed and
+// reported as tooLong, without its bytes. err is io.EOF after the last line.
+func readLine(br *bufio.Reader, max int) (line []byte, tooLong bool, err error) {
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if !tooLong {
+			if len(line)+len(chunk) > max+1 { // +1: the newline is not part of the line
+				tooLong, line = true, nil
+			} else {
+				line = append(line, chunk...)
+			}
+		}
+		if errors.Is(err, bufio.ErrBufferFull) {
+			continue
+		}
+		line = bytes.TrimRight(line, "\r\n")
+		if tooLong {
+			line = nil
+		}
+		return line, tooLong, err
+	}
+}
+
+// apiArticle is one article as JSON: in .json and .jsonl files and in POST /api/articles.
+type apiArticle struct {
+	Title     string `json:"title"`
+	Headline  string `json:"headline"`
+	Body      string `json:"body"`
+	Text      string `json:"text"`
+	HTML      string `json:"html"`
+	URL       string `json:"url"`
+	Source    string `json:"source"`
+	Published string `json:"published"`
+}
+
+// DecodeArticle decodes one JSON article: {"title", "body", "url", "source", "published"} with
+// published in RFC 3339, or "html" (a page or fragment, reduced to text with readability)
+// instead of "body". source names an article that names none. It never panics.
+func DecodeArticle(raw []byte, source string, maxBytes int) (*briefing.Article, error) {
+	if firstByte(raw) != '{' {
+		return nil, refuse("bad_json", "not a JSON object")
+	}
+	var j apiArticle
+	if err := json.Unmarshal(raw, &j); err != nil {
+		return nil, refuse("bad_json", "%s", jsonError(err))
+	}
+	opts := briefing.ReadOptions{MaxBytes: maxBytes, Source: source}
+	if strings.TrimSpace(j.Body) != "" || strings.TrimSpace(j.Text) != "" || strings.TrimSpace(j.HTML) == "" {
+		a, err := briefing.ReadArticle("article.json", raw, opts)
+		if err != nil {
+			return nil, readError(err)
+		}
+		return a, nil
+	}
+	a, err := briefing.ArticleFromHTML([]byte(j.HTML), j.URL, opts)
+	if err != nil {
+		// Readability wants a page; a short fragment may have too little text for it.
+		text := htmlText(j.HTML)
+		if text == "" {
+			return nil, readError(err)
+		}
+		a = &briefing.Article{Text: text}
+	}
+	if t := strings.TrimSpace(firstOf(j.Title, j.Headline)); t != "" {
+		a.Headline, a.BodyStart = t, trimRepeatedHeadline(a.Text, t)
+	}
+	a.Source = firstOf(strings.TrimSpace(j.Source), source)
+	a.URL = strings.TrimSpace(j.URL)
+	if p := strings.TrimSpace(j.Published); p != "" {
+		t, err := time.Parse(time.RFC3339, p)
+		if err != nil {
+			return nil, refuse("bad_item", "published %q: not an RFC 3339 time (e.g. 2018-02-11T09:30:00Z)", clip(p, 60))
+		}
+		a.Published = t
+	}
+	return a, nil
+}
+
+// trimRepeatedHeadline returns where the body starts when a text repeats its headline first.
+func trimRepeatedHeadline(text, headline string) int {
+	if strings.HasPrefix(text, headline) {
+		i := len(headline)
+		for i < len(text) && (text[i] == '\n' || text[i] == ' ') {
+			i++
+		}
+		return i
+	}
+	return 0
+}
+
+// jsonError describes a JSON decoding error for a person.
+func jsonError(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("invalid JSON at byte %d: %s", se.Offset, se.Error())
+	case errors.As(err, &te):
+		return fmt.Sprintf("field %q: want a %s, got a JSON %s", te.Field, te.Type, te.Value)
+	}
+	return err.Error()
+}
+
+// pollFolder ingests a folder source's new and changed files; a folder that cannot be read
+// counts as a failed poll.
+func (p *Poller) pollFolder(ctx context.Context, src Source) (PollResult, error) {
+	in := p.in
+	prev, err := in.loadState(ctx, src)
+	if err != nil {
+		return PollResult{}, fmt.Errorf("ingest: scan %s: %w", src.Name, err)
+	}
+	now := in.now().UTC()
+	st := prev
+	st.LastPoll = now
+	res := PollResult{Previous: prev, FirstPoll: !prev.Polled}
+	if _, err := os.Stat(src.Path); err != nil {
+		rerr := refuse("read_error", "folder %s: %s", src.Path, pathError(err))
+		in.fail(src.Name, src.Path, rerr)
+		res.Add(Result{Item: src.Path, Status: StatusRefused, Reason: reasonText(rerr)})
+		st.Failures++
+		if st.FailingSince.IsZero() {
+			st.FailingSince = now
+		}
+		st.LastError = reasonText(rerr)
+		res.State = st
+		return res, errors.Join(fmt.Errorf("ingest: scan %s: %w", src.Name, rerr), in.putState(ctx, st))
+	}
+	files, rep := ListFiles([]string{src.Path}, src.Name)
+	res.Report = rep
+	res.Skipped = nil // listed on every scan; not news
+	p.mu.Lock()
+	seen := p.files[src.Name]
+	p.mu.Unlock()
+	current := make(map[string]fileStamp, len(files))
+	for _, f := range files {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
+		info, err := os.Stat(f.Path)
+		if err != nil {
+			continue // gone since it was listed
+		}
+		stamp := fileStamp{size: info.Size(), modTime: info.ModTime()}
+		if old, ok := seen[f.Path]; ok && old == stamp {
+			current[f.Path] = stamp
+			continue
+		}
+		frep, retry := in.ingestFile(ctx, f)
+		res.Merge(frep)
+		if !retry {
+			current[f.Path] = stamp
+		}
+	}
+	p.mu.Lock()
+	p.files[src.Name] = current
+	p.mu.Unlock()
+	st.Polled, st.LastSuccess = true, now
+	st.Failures, st.FailingSince, st.LastError = 0, time.Time{}, ""
+	res.State = st
+	if err := in.putState(ctx, st); err != nil {
+		return res, fmt.Errorf("ingest: scan %s: %w", src.Name, err)
+	}
+	return res, nil
+}
