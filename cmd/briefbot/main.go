@@ -45,6 +45,7 @@ func commands() []command {
 	cmds := []command{
 		// One line per subcommand, each defined in its cmd_NAME.go.
 		briefCommand(),
+		ingestCommand(),
 		quotesCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
