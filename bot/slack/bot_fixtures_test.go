@@ -38,7 +38,7 @@ Sofia, June 2 - Foreign Minister Ivan Velkov on Monday called on both sides of a
 "Nobody wins a trade war fought with empty trucks," Velkov said.`
 
 // openStore opens a real SQLite store with the topic korea and the fixture articles.
-func openStore(t *testing.T) store.Store {
+func openStore(t testing.TB) store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "briefbot.db"), store.Options{Now: func() time.Time { return now }})
@@ -68,7 +68,7 @@ func article(source, url, text string, published time.Time) *briefing.Article {
 }
 
 // newRouter returns the real router over a real store.
-func newRouter(t *testing.T) *bot.Router {
+func newRouter(t testing.TB) *bot.Router {
 	t.Helper()
 	st := openStore(t)
 	r, err := bot.NewRouter(bot.RouterConfig{Store: st, Briefer: &bot.Briefer{Store: st}, Now: func() time.Time { return now }})

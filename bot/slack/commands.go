@@ -3,6 +3,8 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -112,8 +114,9 @@ func (b *Bot) answer(cmd slack.SlashCommand, ack func(*slack.WebhookMessage)) {
 // followUp sends messages to a response_url, each retried once after a short wait when Slack
 // says to try again. At most maxFollowUps go out (Slack's limit); the rest are logged as lost.
 func (b *Bot) followUp(ctx context.Context, log *slog.Logger, responseURL string, msgs []slack.WebhookMessage) {
+	// The response_url is a credential (it lets anyone post to the channel): never log it.
 	if u, err := url.Parse(responseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		log.Error("command has no usable response_url", slog.String("response_url", responseURL))
+		log.Error("command has no usable response_url")
 		return
 	}
 	if len(msgs) > maxFollowUps {
@@ -138,7 +141,7 @@ func (b *Bot) followUp(ctx context.Context, log *slog.Logger, responseURL string
 			}
 		}
 		if err != nil {
-			log.Error("command follow-up failed", slog.Int("message", i), slog.Any("error", err))
+			log.Error("command follow-up failed", slog.Int("message", i), slog.Any("error", withoutURL(err)))
 			return
 		}
 	}
@@ -175,4 +178,13 @@ func ephemeral(text string) *slack.WebhookMessage {
 // unescapeCommandText undoes the escaping Slack applies to a command's text (&, <, >).
 func unescapeCommandText(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
+// withoutURL drops the URL from a request error: a response_url must not reach the logs.
+func withoutURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%s response_url: %w", ue.Op, ue.Err)
+	}
+	return err
 }
