@@ -412,6 +412,17 @@ func TestHTTPModeRefusesForgedStaleAndReplayedRequests(t *testing.T) {
 		t.Fatalf("the handler ran %d times for refused requests", n)
 	}
 
+	t.Run("answers Slack's certificate check without doing anything", func(t *testing.T) {
+		req := httptest.NewRequest(http.MethodPost, srv.URL, strings.NewReader("ssl_check=1&token=x"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if resp := send(t, req); resp.StatusCode != http.StatusOK || len(resp.body) != 0 {
+			t.Errorf("status %d, body %q", resp.StatusCode, resp.body)
+		}
+		if n := len(h.requests()); n != 0 {
+			t.Errorf("the handler ran for a certificate check")
+		}
+	})
+
 	t.Run("refuses a replay of a valid request", func(t *testing.T) {
 		at := time.Now().Add(-30 * time.Second)
 		first := send(t, fakeslack.NewCommandRequest(srv.URL, signingSecret, cmd, at))

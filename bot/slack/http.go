@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -20,6 +21,7 @@ const maxCommandBody = 64 << 10
 // signature (X-Slack-Signature over the body, with the signing secret) is valid, its timestamp
 // within 5 minutes, and its signature not seen before: otherwise 401 (bad, missing or stale
 // signature) or 409 (a replay). The answer follows the same 3-second rule as socket mode.
+// Slack's certificate checks (ssl_check=1) get an empty 200 and do nothing.
 func (b *Bot) CommandsHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -35,6 +37,11 @@ func (b *Bot) CommandsHandler() http.Handler {
 				return
 			}
 			http.Error(w, "cannot read request", http.StatusBadRequest)
+			return
+		}
+		if form, err := url.ParseQuery(string(body)); err == nil && form.Get("ssl_check") == "1" {
+			// Slack checking the certificate of the request URL: answer, do nothing.
+			w.WriteHeader(http.StatusOK)
 			return
 		}
 		log := b.log.With(slog.String("remote_addr", r.RemoteAddr))
