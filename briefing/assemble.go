@@ -223,7 +223,7 @@ func topicTerms(opts AssembleOptions) [][]uint64 {
 	add := func(phrase string) {
 		var words []uint64
 		buf = eachTextWord(phrase, buf, func(w []byte, _ bool) {
-			words = append(words, fnvWord(stemPlural(w)))
+			words = append(words, fnvWord(stemWord(w)))
 		})
 		if len(words) > 0 {
 			out = append(out, words)
@@ -362,7 +362,7 @@ func (r *storyRanker) topicMatch(c *storyCandidate) float64 {
 func (r *storyRanker) anyTermIn(s string) bool {
 	words := r.wordHashs[:0]
 	r.wordBuf = eachTextWord(s, r.wordBuf, func(w []byte, _ bool) {
-		words = append(words, fnvWord(stemPlural(w)))
+		words = append(words, fnvWord(stemWord(w)))
 	})
 	r.wordHashs = words
 	for _, term := range r.terms {
@@ -548,7 +548,8 @@ func (r *storyRanker) selectQuotes(order []int) []StoryQuote {
 
 	out := make([]StoryQuote, 0, len(chosen))
 	for _, g := range chosen {
-		text := squashSpace(g.rep.q.Text)
+		// The comma or colon that led into the attribution ("…peninsula," he said) is dropped.
+		text := strings.TrimRight(squashSpace(g.rep.q.Text), " ,;:")
 		link := ""
 		if u := r.cands[g.rep.cand].a.URL; u != "" {
 			link = TextFragmentURL(u, text)
@@ -624,7 +625,7 @@ func (r *storyRanker) finish(g *sharedQuote) {
 
 	// Content words, to tell whether two different wordings say the same thing.
 	r.wordBuf = eachTextWord(g.rep.q.Text, r.wordBuf, func(w []byte, _ bool) {
-		w = stemPlural(w)
+		w = stemWord(w)
 		if h := fnvWord(w); !isClusterStopWord(w) && !slices.Contains(g.contents, h) {
 			g.contents = append(g.contents, h)
 		}

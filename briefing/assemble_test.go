@@ -338,8 +338,58 @@ func TestAssemblePrefersStoriesOnTopic(t *testing.T) {
 func TestTopicTermsParseTheQuerySyntax(t *testing.T) {
 	got := topicTerms(AssembleOptions{Topic: "Korea", Query: `korea OR pyongyang OR "north korea" -sport NOT football (missiles)`})
 	h := func(w string) uint64 { return fnvWord([]byte(w)) }
-	want := [][]uint64{{h("korea")}, {h("korea")}, {h("pyongyang")}, {h("north"), h("korea")}, {h("missile")}}
+	want := [][]uint64{{h("korea")}, {h("korea")}, {h("pyongyang")}, {h("north"), h("korea")}, {h("missil")}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestAssembleKeepsApartEventsThatShareOnlyTheirPeople(t *testing.T) {
+	arts := []Article{
+		article("Yonhap", "https://en.yna.example/view/L1", "Lee Jae-myung unveils plan for 500,000 public homes",
+			"Opposition leader Lee Jae-myung unveiled a plan on Monday to build 500,000 public rental homes around Seoul within five years, financed by a land value tax.", tuesday),
+		article("Korea Herald", "https://herald.example/L2", "Lee Jae-myung meets Chinese ambassador Xing Haiming",
+			"Opposition leader Lee Jae-myung met Chinese Ambassador Xing Haiming in Seoul on Monday and called for closer cooperation on trade and fine dust.", tuesday.Add(time.Hour)),
+		article("Korea Times", "https://times.example/L3", "Lee pledges 500,000 rental homes, land tax",
+			"Lee Jae-myung pledged on Monday to build 500,000 public rental homes around Seoul, paid for with a new land value tax.", tuesday.Add(2*time.Hour)),
+	}
+	b := Assemble(arts, AssembleOptions{Stories: 10})
+	if len(b.Stories) != 2 {
+		t.Fatalf("got stories %q, want the housing plan (2 outlets) and the meeting apart", headlines(b))
+	}
+	if s := storyBySource(t, b, "https://herald.example/L2"); len(s.Sources) != 1 {
+		t.Errorf("the meeting was joined with %+v", s.Sources)
+	}
+}
+
+func TestStemWordMakesInflectionsMeet(t *testing.T) {
+	groups := [][]string{
+		{"fire", "fires", "fired", "firing"},
+		{"launch", "launches", "launched", "launching"},
+		{"agree", "agreed", "agrees"},
+		{"missile", "missiles"},
+		{"talk", "talks", "talked"},
+		{"stop", "stopped", "stopping"},
+		{"policy", "policies"},
+	}
+	for _, g := range groups {
+		want := string(stemWord([]byte(g[0])))
+		for _, w := range g[1:] {
+			if got := string(stemWord([]byte(w))); got != want {
+				t.Errorf("stemWord(%q) = %q, want %q like %q", w, got, want, g[0])
+			}
+		}
+	}
+}
+
+func TestAssembleDoesNotJoinArticlesOnNamesAlone(t *testing.T) {
+	arts := []Article{
+		article("A", "https://a.example/1", "Kim Jong Un hosts Xi Jinping in Pyongyang",
+			"Kim Jong Un hosted Xi Jinping at a banquet in Pyongyang.", tuesday),
+		article("B", "https://b.example/1", "Kim Jong Un and Xi Jinping mourn flood victims",
+			"Kim Jong Un and Xi Jinping sent condolences after floods in Sinuiju.", tuesday.Add(time.Hour)),
+	}
+	if b := Assemble(arts, AssembleOptions{Stories: 10}); len(b.Stories) != 2 {
+		t.Errorf("got stories %q, want the banquet and the floods apart", headlines(b))
 	}
 }

@@ -25,7 +25,11 @@ import (
 
 const (
 	// clusterThreshold is the similarity at which an article joins a story.
-	clusterThreshold = 0.32
+	clusterThreshold = 0.40
+	// minWordSimilarity is the part of the similarity that must come from words other than names:
+	// articles that share only their names (the same minister, the same club) report different
+	// events unless they also share a quote.
+	minWordSimilarity = 0.15
 	// sharedQuoteBonus is added per quote an article shares with a story, up to maxQuoteBonus.
 	sharedQuoteBonus = 0.18
 	maxQuoteBonus    = 0.36
@@ -47,10 +51,12 @@ const (
 	idfPseudoDocs = 50
 )
 
-// termWeight is one entry of a sparse vector.
+// termWeight is one entry of a sparse vector. name marks a term the article uses only as a
+// name (capitalised inside a sentence of its lede, or a speaker's name).
 type termWeight struct {
 	term int32
 	w    float64
+	name bool
 }
 
 // storyCandidate is an article of the briefing's window with the features clustering and ranking use.
@@ -140,23 +146,36 @@ type featureBuilder struct {
 	df    []int32
 	buf   []byte
 	words []uint64
-	// The term frequencies of the article at hand: tf by term id, for the terms in touched.
+	// The term frequencies of the article at hand: tf by term id, for the terms in touched; and
+	// whether the article used the term as a name, or as an ordinary word.
 	tf      []float64
+	asName  []bool
+	asWord  []bool
 	touched []int32
 }
+
+// How addText counts a text's capitalised words.
+type textKind int
+
+const (
+	headlineText textKind = iota // capitals say nothing (headlines may be in title case)
+	ledeText                     // a capitalised word inside a sentence is a name
+	nameText                     // every word is a name
+)
 
 func newFeatureBuilder(n int) *featureBuilder {
 	fb := &featureBuilder{dict: make(map[string]int32, n*8+len(clusterStopWords))}
 	for w := range clusterStopWords {
 		fb.dict[w] = -1
+		fb.dict[string(stemWord([]byte(w)))] = -1
 	}
 	return fb
 }
 
 // addText adds the content words of s to the term frequencies with weight w (names: properW).
-func (fb *featureBuilder) addText(s string, w, properW float64) {
+func (fb *featureBuilder) addText(s string, kind textKind, w, properW float64) {
 	fb.buf = eachTextWord(s, fb.buf, func(word []byte, proper bool) {
-		word = stemPlural(word)
+		word = stemWord(word)
 		id, ok := fb.dict[string(word)]
 		if !ok {
 			if len(word) < 3 && isClusterStopWord(word) {
@@ -166,6 +185,8 @@ func (fb *featureBuilder) addText(s string, w, properW float64) {
 			fb.dict[string(word)] = id
 			fb.df = append(fb.df, 0)
 			fb.tf = append(fb.tf, 0)
+			fb.asName = append(fb.asName, false)
+			fb.asWord = append(fb.asWord, false)
 		}
 		if id < 0 {
 			return
@@ -178,6 +199,12 @@ func (fb *featureBuilder) addText(s string, w, properW float64) {
 			fb.touched = append(fb.touched, id)
 		}
 		fb.tf[id] += weight
+		switch {
+		case kind == nameText || kind == ledeText && proper:
+			fb.asName[id] = true
+		case !proper:
+			fb.asWord[id] = true
+		}
 	})
 }
 
@@ -185,19 +212,19 @@ func (fb *featureBuilder) addText(s string, w, properW float64) {
 // document frequencies; weights are finished by weigh once every article is counted.
 func (fb *featureBuilder) rawVector(c *storyCandidate) []termWeight {
 	fb.touched = fb.touched[:0]
-	fb.addText(c.a.Headline, 2, 2)
-	fb.addText(c.lede, 1, 1.5)
+	fb.addText(c.a.Headline, headlineText, 2, 2)
+	fb.addText(c.lede, ledeText, 1, 1.5)
 	for i := range c.a.Quotes {
 		sp := c.a.Quotes[i].Speaker
 		if sp != "" && !slices.ContainsFunc(c.a.Quotes[:i], func(q Quote) bool { return q.Speaker == sp }) {
-			fb.addText(sp, 0.5, 0.5)
+			fb.addText(sp, nameText, 0.5, 0.5)
 		}
 	}
 	slices.Sort(fb.touched)
 	vec := make([]termWeight, len(fb.touched))
 	for i, t := range fb.touched {
-		vec[i] = termWeight{t, fb.tf[t]}
-		fb.tf[t] = 0
+		vec[i] = termWeight{t, fb.tf[t], fb.asName[t] && !fb.asWord[t]}
+		fb.tf[t], fb.asName[t], fb.asWord[t] = 0, false, false
 		fb.df[t]++
 	}
 	return vec
@@ -219,7 +246,7 @@ func (fb *featureBuilder) weigh(vec []termWeight, n int) []termWeight {
 		if tw.w < 1 {
 			w = tw.w * idf
 		}
-		out = append(out, termWeight{tw.term, w})
+		out = append(out, termWeight{tw.term, w, tw.name})
 		norm2 += w * w
 	}
 	if norm2 > 0 {
@@ -297,6 +324,7 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 		termPost   = make([][]posting, nterms)
 		quotePost  = newShinglePostings(len(cands) * quotesPerArticleForClustering * 12)
 		dots       []float64 // by story, for the stories in touched
+		wordDots   []float64 // the part of dots from terms that are not names
 		touched    []int32
 		quoteHits  = make(map[int32]int)
 		shared     []int32
@@ -314,7 +342,11 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 				if dots[p.story] == 0 {
 					touched = append(touched, p.story)
 				}
-				dots[p.story] += tw.w * stories[p.story].weights[p.slot]
+				d := tw.w * stories[p.story].weights[p.slot]
+				dots[p.story] += d
+				if !tw.name {
+					wordDots[p.story] += d
+				}
 			}
 		}
 		clear(quoteHits)
@@ -329,12 +361,18 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 		best, bestSim := int32(-1), clusterThreshold
 		consider := func(s int32) {
 			st := stories[s]
-			sim := 0.0
+			sim, wordSim := 0.0, 0.0
 			if st.norm2 > 0 {
-				sim = dots[s] / math.Sqrt(st.norm2)
+				norm := math.Sqrt(st.norm2)
+				sim, wordSim = dots[s]/norm, wordDots[s]/norm
 			}
+			shared := 0
 			if len(quoteHits) > 0 {
-				sim += min(maxQuoteBonus, sharedQuoteBonus*float64(quoteHits[s]))
+				shared = quoteHits[s]
+				sim += min(maxQuoteBonus, sharedQuoteBonus*float64(shared))
+			}
+			if shared == 0 && wordSim < minWordSimilarity {
+				return // only names in common: the same people, another event
 			}
 			if sim < bestSim {
 				return // the time factor only lowers it
@@ -353,7 +391,7 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 			}
 		}
 		for _, s := range touched {
-			dots[s] = 0
+			dots[s], wordDots[s] = 0, 0
 		}
 
 		var st *storyCluster
@@ -364,6 +402,7 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 			st = &storyCluster{first: first, last: last}
 			stories = append(stories, st)
 			dots = append(dots, 0)
+			wordDots = append(wordDots, 0)
 		}
 		st.members = append(st.members, g...)
 		st.first, st.last = earlier(st.first, first), later(st.last, last)
@@ -388,14 +427,18 @@ func groupVector(cands []storyCandidate, g []int, out []termWeight) []termWeight
 	if len(g) == 1 {
 		return append(out, cands[g[0]].vec...)
 	}
-	sum := make(map[int32]float64)
+	sum := make(map[int32]termWeight)
 	for _, m := range g {
 		for _, tw := range cands[m].vec {
-			sum[tw.term] += tw.w
+			if prev, ok := sum[tw.term]; ok {
+				tw.w += prev.w
+				tw.name = tw.name && prev.name
+			}
+			sum[tw.term] = tw
 		}
 	}
-	for t, w := range sum {
-		out = append(out, termWeight{t, w})
+	for _, tw := range sum {
+		out = append(out, tw)
 	}
 	slices.SortFunc(out, func(a, b termWeight) int { return int(a.term - b.term) })
 	var norm2 float64

@@ -83,18 +83,48 @@ func trimJoiners(w []byte) []byte {
 	return w
 }
 
-// stem folds simple English plurals ("missiles" → "missile", "talks" → "talk"); it is meant to
-// make two outlets' wording meet, not to be linguistics.
-func stemPlural(w []byte) []byte {
+// stemWord folds the common English inflections so two outlets' wording meets: plurals
+// ("missiles", "launches", "talks"), past tenses ("launched", "agreed") and -ing forms
+// ("firing"), then a final "e" ("fire", "fired", "fires" and "firing" all become "fir"). It is
+// meant to match words, not to be linguistics. It works in place.
+func stemWord(w []byte) []byte {
 	n := len(w)
 	switch {
-	case n > 4 && string(w[n-3:]) == "ies":
+	case n > 4 && (hasSuffix(w, "ies") || hasSuffix(w, "ied")):
 		w = append(w[:n-3], 'y')
-	case n > 3 && w[n-1] == 's' && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i':
+	case n > 4 && hasSuffix(w, "sses"):
+		w = w[:n-2]
+	case n > 4 && hasSuffix(w, "es") && (w[n-3] == 's' || w[n-3] == 'x' || w[n-3] == 'z' || w[n-3] == 'h' && (w[n-4] == 'c' || w[n-4] == 's')):
+		w = w[:n-2]
+	case n > 3 && w[n-1] == 's' && w[n-2] != 's' && w[n-2] != 'u' && w[n-2] != 'i' && w[n-2] != '\'':
+		w = w[:n-1]
+	case n > 4 && hasSuffix(w, "eed"):
+		w = w[:n-1]
+	case n > 4 && hasSuffix(w, "ed"):
+		w = undouble(w[:n-2])
+	case n > 5 && hasSuffix(w, "ing"):
+		w = undouble(w[:n-3])
+	}
+	if n := len(w); n > 3 && w[n-1] == 'e' {
 		w = w[:n-1]
 	}
 	return w
 }
+
+func hasSuffix(w []byte, suffix string) bool {
+	return len(w) >= len(suffix) && string(w[len(w)-len(suffix):]) == suffix
+}
+
+// undouble drops the doubled consonant a suffix left ("stopp" → "stop"), except l, s and z.
+func undouble(w []byte) []byte {
+	n := len(w)
+	if n > 2 && w[n-1] == w[n-2] && !isVowel(w[n-1]) && w[n-1] != 'l' && w[n-1] != 's' && w[n-1] != 'z' {
+		return w[:n-1]
+	}
+	return w
+}
+
+func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
 
 // isClusterStopWord reports words that say nothing about which event an article reports.
 func isClusterStopWord(w []byte) bool {
