@@ -231,6 +231,9 @@ func lexQuery(s string) ([]token, error) {
 			if i+1 >= len(rs) || unicode.IsSpace(rs[i+1]) || rs[i+1] == ')' {
 				return nil, &QueryError{Pos: pos, Msg: "nothing to exclude after -: write -word or -\"a phrase\""}
 			}
+			if rs[i+1] == '-' {
+				return nil, &QueryError{Pos: pos + 1, Msg: "- twice: one - excludes"}
+			}
 			toks = append(toks, token{kind: tokMinus, pos: pos})
 			i++
 		default:

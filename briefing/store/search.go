@@ -159,10 +159,10 @@ func fts5Expr(n *Node) string {
 			}
 		}
 		e := "(" + strings.Join(pos, " AND ") + ")"
-		if len(neg) > 0 {
-			e += " NOT (" + strings.Join(neg, " OR ") + ")"
+		if len(neg) == 0 {
+			return e
 		}
-		return "(" + e + ")"
+		return "(" + e + " NOT (" + strings.Join(neg, " OR ") + "))"
 	default: // OpNot outside an AND cannot be built by ParseQuery
 		return fts5String(nil)
 	}
