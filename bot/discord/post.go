@@ -49,7 +49,6 @@ func (b *Bot) Post(ctx context.Context, d bot.Delivery) (string, error) {
 		if err != nil {
 			pe := classify(err)
 			pe.Err = fmt.Errorf("discord: post message %d of %d to channel %s: %w", i+1, len(msgs), d.ChannelID, pe.Err)
-			b.cfg.Metrics.PostFailed(platform, failureReason(pe))
 			log.WarnContext(ctx, "post failed", slog.Int("message", i+1), slog.Int("messages", len(msgs)),
 				slog.Int("status", pe.Status), slog.Bool("temporary", pe.Temporary),
 				slog.Duration("retry_after", pe.RetryAfter), slog.Any("error", pe.Err))
@@ -59,16 +58,9 @@ func (b *Bot) Post(ctx context.Context, d bot.Delivery) (string, error) {
 			first = id
 		}
 	}
-	kind := "scheduled"
-	switch {
-	case d.Late:
-		kind = "late"
-	case d.Key == "":
-		kind = "command"
-	}
-	b.cfg.Metrics.BriefingPosted(platform, kind)
+	// The scheduler counts deliveries and failed attempts; Post only logs.
 	log.InfoContext(ctx, "briefing posted", slog.String("message_id", first), slog.Int("messages", len(msgs)),
-		slog.String("kind", kind))
+		slog.Bool("late", d.Late))
 	return first, nil
 }
 
@@ -167,19 +159,4 @@ func describe(err error) error {
 		return ce.err
 	}
 	return err
-}
-
-// failureReason is the metrics label of a failed post.
-func failureReason(pe *bot.PostError) string {
-	switch {
-	case pe.Status == http.StatusTooManyRequests:
-		return "rate_limited"
-	case pe.Status >= 500:
-		return "server_error"
-	case pe.Status == 0 && pe.Temporary:
-		return "network"
-	case pe.Status == http.StatusUnauthorized || pe.Status == http.StatusForbidden:
-		return "forbidden"
-	}
-	return "other"
 }

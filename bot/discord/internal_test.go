@@ -1,0 +1,116 @@
+package discord
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/bwmarrin/discordgo"
+)
+
+func TestNoncesAreDistinctPerMessageAndFitDiscordsLimit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, key string
+	}{
+		{"a short key", "s1@1741075200"},
+		{"a key of 25 characters", strings.Repeat("k", 25)},
+		{"a key longer than a nonce", strings.Repeat("x", 60)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			seen := map[string]bool{}
+			for i := range 12 {
+				n := nonceFor(tt.key, i)
+				if len(n) > maxNonce || seen[n] {
+					t.Errorf("nonce %d = %q (%d bytes, repeated %v)", i, n, len(n), seen[n])
+				}
+				seen[n] = true
+				if again := nonceFor(tt.key, i); again != n {
+					t.Errorf("nonce %d is not stable: %q then %q", i, n, again)
+				}
+			}
+		})
+	}
+	if nonceFor(strings.Repeat("x", 60), 0) == nonceFor(strings.Repeat("x", 59)+"y", 0) {
+		t.Error("two long keys share a nonce")
+	}
+}
+
+func TestSplitTextCutsAtLineBreaksWithinTheLimit(t *testing.T) {
+	t.Parallel()
+	line := strings.Repeat("word ", 30) + "\n" // 151 characters
+	text := strings.Repeat(line, 30)
+	parts := splitText(text, MaxContent)
+	if len(parts) < 3 {
+		t.Fatalf("%d parts for %d characters", len(parts), len(text))
+	}
+	var joined strings.Builder
+	for i, p := range parts {
+		if n := utf8.RuneCountInString(p); n > MaxContent || n == 0 {
+			t.Errorf("part %d has %d characters", i, n)
+		}
+		if i < len(parts)-1 && !strings.HasSuffix(p, "word") {
+			t.Errorf("part %d does not end at a line's end: %q", i, p[len(p)-10:])
+		}
+		joined.WriteString(p)
+	}
+	if strings.Count(joined.String(), "word") != strings.Count(text, "word") {
+		t.Error("words were lost in the split")
+	}
+	if got := splitText(strings.Repeat("é", 4500), MaxContent); len(got) != 3 || utf8.RuneCountInString(got[0]) != MaxContent {
+		t.Errorf("text without breaks: %d parts", len(got))
+	}
+}
+
+func TestShortenEndsAtAWordWithAnEllipsis(t *testing.T) {
+	t.Parallel()
+	got := shorten("Brief a topic, or any search words, over a window (default 24h); no topic: this channel's topics and more.", 100)
+	if n := utf8.RuneCountInString(got); n > 100 || !strings.HasSuffix(got, "…") || strings.HasSuffix(got, " …") {
+		t.Errorf("shorten = %q (%d characters)", got, n)
+	}
+	if got := shorten("short", 100); got != "short" {
+		t.Errorf("shorten changed a short text: %q", got)
+	}
+}
+
+func TestTheReplayGuardForgetsSignaturesOnlyAfterTheWindow(t *testing.T) {
+	t.Parallel()
+	c := newReplayCache()
+	t0 := time.Date(2025, 3, 4, 8, 0, 0, 0, time.UTC)
+	if !c.first("sig-a", t0) || c.first("sig-a", t0.Add(9*time.Minute)) {
+		t.Fatal("a signature seen 9 minutes ago was accepted again")
+	}
+	if !c.first("sig-b", t0.Add(9*time.Minute)) {
+		t.Fatal("a new signature was refused")
+	}
+	if !c.first("sig-a", t0.Add(11*time.Minute)) {
+		t.Error("a signature older than the window is still remembered (its timestamp is refused as stale anyway)")
+	}
+	if len(c.seen) != 2 {
+		t.Errorf("the guard holds %d signatures, want 2 (old ones dropped)", len(c.seen))
+	}
+}
+
+// FuzzRequestFrom reads arbitrary interaction JSON as the gateway would deliver it.
+func FuzzRequestFrom(f *testing.F) {
+	f.Add([]byte(`{"type":2,"channel_id":"1","data":{"name":"brief","options":[{"name":"now","type":1,"options":[{"name":"topic","type":3,"value":"korea"}]}]},"member":{"permissions":"16","user":{"id":"2","username":"a"}}}`))
+	f.Add([]byte(`{"type":2,"data":{"name":"brief","options":[{"name":"now","type":1,"options":[null,{"name":"window","type":4,"value":3}]}]},"user":{"id":"2"}}`))
+	f.Add([]byte(`{"type":2,"data":{"name":"brief","options":[]}}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		var i discordgo.Interaction
+		if err := json.Unmarshal(raw, &i); err != nil {
+			return
+		}
+		req, err := requestFrom(&i)
+		if err != nil {
+			return
+		}
+		if req.Platform != platform || !utf8.ValidString(req.Topic) || utf8.RuneCountInString(req.Topic) > maxOptionValue {
+			t.Fatalf("request = %+v", req)
+		}
+	})
+}
