@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/briefbot/briefbot/config"
 )
 
 // command is one subcommand of briefbot.
@@ -45,8 +47,11 @@ func commands() []command {
 	cmds := []command{
 		// One line per subcommand, each defined in its cmd_NAME.go.
 		briefCommand(),
+		checkCommand(),
+		demoCommand(),
 		ingestCommand(),
 		quotesCommand(),
+		runCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds
@@ -54,6 +59,11 @@ func commands() []command {
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// The first signal starts a clean shutdown; a second one ends the process at once.
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
 	env := &Env{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 		StdinIsTerminal: isTerminal(os.Stdin), StdoutIsTerminal: isTerminal(os.Stdout),
@@ -66,7 +76,8 @@ func main() {
 // run dispatches to a subcommand and returns the exit status.
 func run(ctx context.Context, env *Env, args []string) int {
 	if len(args) == 0 {
-		args = []string{"demo"}
+		// `briefbot run` runs the config file $BRIEFBOT_CONFIG names, else the demo.
+		args = []string{"run"}
 	}
 	name := args[0]
 	if name == "-h" || name == "--help" || name == "help" {
@@ -86,12 +97,31 @@ func run(ctx context.Context, env *Env, args []string) int {
 		case errors.Is(err, errUsage):
 			return 2
 		default:
-			fmt.Fprintf(env.Stderr, "briefbot %s: %s\n", name, oneLine(err.Error()))
+			printError(env.Stderr, name, err)
 			return 1
 		}
 	}
 	fmt.Fprintf(env.Stderr, "briefbot: unknown command %q (try briefbot --help)\n", name)
 	return 2
+}
+
+// printError prints a subcommand's error: a configuration's problems one per line (each led by
+// file:line, as compilers write them), anything else on one line.
+func printError(w io.Writer, name string, err error) {
+	var cfgErr *config.Error
+	if errors.As(err, &cfgErr) {
+		lines := cfgErr.Lines()
+		noun := "problems"
+		if len(lines) == 1 {
+			noun = "problem"
+		}
+		fmt.Fprintf(w, "briefbot %s: the configuration has %d %s:\n", name, len(lines), noun)
+		for _, l := range lines {
+			fmt.Fprintln(w, l)
+		}
+		return
+	}
+	fmt.Fprintf(w, "briefbot %s: %s\n", name, oneLine(err.Error()))
 }
 
 func printCommands(w io.Writer) {

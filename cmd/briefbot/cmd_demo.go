@@ -1,0 +1,43 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/briefbot/briefbot/internal/demo"
+)
+
+func demoCommand() command {
+	return command{
+		Name:    "demo",
+		Usage:   "[--dir DIR]",
+		Summary: "brief nine built-in sample articles on the terminal and answer /brief (no setup needed)",
+		Run:     runDemo,
+	}
+}
+
+func runDemo(ctx context.Context, env *Env, args []string) error {
+	c := demoCommand()
+	fs := newFlagSet(env, c)
+	dir := fs.String("dir", "", "keep the demo's database and article files in `DIR` (default: a temporary folder, removed at the end)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	return runDemoWith(ctx, env, *dir)
+}
+
+// runDemoWith runs the demo on env's terminal: commands are read from stdin, with a prompt when
+// it is a terminal; warnings go to stderr.
+func runDemoWith(ctx context.Context, env *Env, dir string) error {
+	return demo.Run(ctx, demo.Options{
+		Stdin:       env.Stdin,
+		Stdout:      env.Stdout,
+		Interactive: env.StdinIsTerminal,
+		Dir:         dir,
+		Logger:      slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/briefbot/briefbot/config"
+	"github.com/briefbot/briefbot/internal/daemon"
+)
+
+func runCommand() command {
+	return command{
+		Name:  "run",
+		Usage: "[--config FILE] [--replica-id ID] [--listen ADDR] [--no-poll]",
+		Summary: "run briefbot: ingest sources, deliver scheduled briefings, answer /brief, serve HTTP " +
+			"(without a config file: the demo)",
+		Run: runRun,
+	}
+}
+
+func runRun(ctx context.Context, env *Env, args []string) error {
+	c := runCommand()
+	fs := newFlagSet(env, c)
+	configFlag := fs.String("config", "", "the config `FILE` (default $"+config.EnvConfig+"; none: run the demo)")
+	replica := fs.String("replica-id", "", "name this process in the delivery ledger (default schedule.replica_id, else hostname-pid)")
+	listen := fs.String("listen", "", "serve HTTP on `ADDR` instead of http.listen (host:port; port 0 picks a free one)")
+	noPoll := fs.Bool("no-poll", false, "leave the sources alone: this replica delivers and answers, another one ingests")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	path := config.PathFrom(*configFlag, env.Getenv)
+	if path == "" {
+		fmt.Fprintf(env.Stderr, "briefbot run: no config file (--config FILE or $%s): running the demo.\n", config.EnvConfig)
+		return runDemoWith(ctx, env, "")
+	}
+	cfg, err := config.Load(path, env.Getenv)
+	if err != nil {
+		return err
+	}
+	log := cfg.Log.NewLogger(env.Stderr)
+	app, err := daemon.New(cfg, daemon.Options{
+		Logger:    log,
+		Listen:    *listen,
+		ReplicaID: *replica,
+		NoPoll:    *noPoll,
+		Console:   env.Stdout,
+		Version:   version(),
+	})
+	if err != nil {
+		log.Error("briefbot cannot start", slog.Any("error", err))
+		return err
+	}
+	runErr := app.Run(ctx)
+	if err := app.Close(); err != nil {
+		log.Warn("close", slog.Any("error", err))
+	}
+	return runErr
+}
+
+// version is the module version briefbot was built as ("(devel)" from a checkout), with the
+// VCS revision when the build recorded one.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	v := info.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "dev"
+	}
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += "+" + s.Value[:12]
+		}
+	}
+	return v
+}
