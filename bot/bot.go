@@ -38,6 +38,9 @@ type Delivery struct {
 	Thread bool
 	// Late marks a briefing delivered after its slot (catch-up after downtime).
 	Late bool
+	// Location is the channel's time zone, for the times the message writes out ("nothing new
+	// since 08:00"); nil means UTC. Scheduled deliveries set it from the subscription.
+	Location *time.Location
 }
 
 // PostError is a failed post, classified so the caller knows whether and when to try again.

@@ -30,19 +30,24 @@ var errSuperseded = errors.New("superseded")
 type claim struct {
 	key        store.SlotKey
 	sub        store.Subscription
+	loc        *time.Location
 	log        *slog.Logger
 	claimedAt  time.Time
 	leaseUntil time.Time
 	// retry: an earlier attempt (by a replica that crashed or lost its lease) may have posted.
 	retry bool
-	// the window, once known
-	from time.Time
+	late  bool
+	// lastTo is where the subscription's last delivered briefing ended, once prepare knows
+	// (lastKnown); from is the start of the slot's window.
+	lastTo    time.Time
+	lastKnown bool
+	from      time.Time
 }
 
 // runJob claims a slot and delivers it, skips it or fails it. It returns the outcome and, for
 // outWatch and outRetry, when to look at the slot again.
 func (s *Scheduler) runJob(ctx context.Context, l *lane, j *slotJob) (outcome, time.Time) {
-	sub, ok := s.subscription(j.key.SubscriptionID)
+	sub, loc, ok := s.subscription(j.key.SubscriptionID)
 	if !ok {
 		return outDropped, time.Time{} // unsubscribed meanwhile
 	}
@@ -54,6 +59,8 @@ func (s *Scheduler) runJob(ctx context.Context, l *lane, j *slotJob) (outcome, t
 		return outElsewhere, time.Time{}
 	case errors.Is(err, store.ErrClaimed):
 		return outWatch, now.Add(s.lease)
+	case errors.Is(err, store.ErrNotFound):
+		return outDropped, time.Time{} // the subscription was deleted meanwhile
 	case err != nil:
 		if ctx.Err() != nil {
 			return outDropped, time.Time{}
@@ -61,7 +68,7 @@ func (s *Scheduler) runJob(ctx context.Context, l *lane, j *slotJob) (outcome, t
 		log.Warn("claim slot failed; trying again later", slog.Any("error", err))
 		return outRetry, now.Add(storeRetry)
 	}
-	c := &claim{key: j.key, sub: sub, log: log, claimedAt: now,
+	c := &claim{key: j.key, sub: sub, loc: loc, log: log, claimedAt: now,
 		leaseUntil: leaseEnd(row, now, s.lease), retry: row.Attempts > 1}
 	age := now.Sub(j.key.At)
 	switch {
@@ -80,7 +87,8 @@ func (s *Scheduler) runJob(ctx context.Context, l *lane, j *slotJob) (outcome, t
 		log.Error("slot failed", slog.String("reason", reason))
 		return s.finish(ctx, c, store.SlotOutcome{State: store.SlotFailed, Reason: reason})
 	}
-	return s.deliver(ctx, l.poster, c, age > lateAfter)
+	c.late = age > lateAfter
+	return s.deliver(ctx, l.poster, c)
 }
 
 // leaseEnd is when a claim made at now expires, as the store recorded it.
@@ -93,7 +101,7 @@ func leaseEnd(row store.Slot, now time.Time, lease time.Duration) time.Time {
 
 // deliver makes the slot's briefing and posts it, retrying temporary failures with backoff until
 // the slot's deadline, and records the outcome.
-func (s *Scheduler) deliver(ctx context.Context, poster Poster, c *claim, late bool) (outcome, time.Time) {
+func (s *Scheduler) deliver(ctx context.Context, poster Poster, c *claim) (outcome, time.Time) {
 	deadline := c.claimedAt.Add(s.slotDeadline)
 	platform := poster.Platform()
 	var (
@@ -125,12 +133,12 @@ func (s *Scheduler) deliver(ctx context.Context, poster Poster, c *claim, late b
 		}
 		if prepared {
 			d := Delivery{ChannelID: c.sub.ChannelID, Briefing: b, Key: DeliveryKey(c.key),
-				Retry: c.retry || posts > 0, Thread: c.sub.Thread, Late: late}
+				Retry: c.retry || posts > 0, Thread: c.sub.Thread, Late: c.late, Location: c.loc}
 			posts++
 			var id string
 			id, err = s.post(ctx, poster, d)
 			if err == nil {
-				return s.delivered(ctx, c, platform, id, late)
+				return s.delivered(ctx, c, platform, id)
 			}
 			s.metrics.PostFailed(platform, failureReason(err))
 		}
@@ -157,23 +165,65 @@ func (s *Scheduler) deliver(ctx context.Context, poster Poster, c *claim, late b
 // prepare computes the slot's window and makes its briefing. The window runs from the end of
 // the subscription's last delivered briefing, but no further back than MaxWindow.
 func (s *Scheduler) prepare(ctx context.Context, c *claim) (briefing.Briefing, error) {
-	last, err := s.store.LastDelivered(ctx, c.sub.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return briefing.Briefing{}, fmt.Errorf("bot: last delivered slot: %w", err)
-	}
-	lastTo := last.WindowTo
-	if lastTo.IsZero() {
-		lastTo = last.Key.At
+	lastTo, err := s.lastWindowEnd(ctx, c)
+	if err != nil {
+		return briefing.Briefing{}, err
 	}
 	if !lastTo.Before(c.key.At) {
-		return briefing.Briefing{}, fmt.Errorf("%w by the briefing of %s", errSuperseded,
-			last.Key.At.UTC().Format(time.RFC3339))
+		return briefing.Briefing{}, fmt.Errorf("%w by the briefing that ended %s", errSuperseded,
+			lastTo.UTC().Format(time.RFC3339))
 	}
+	c.lastTo, c.lastKnown = lastTo, true
 	c.from = later(lastTo, c.key.At.Add(-s.maxWindow))
 	k := briefKey{topic: c.sub.Topic, from: c.from.UnixNano(), to: c.key.At.UnixNano(), stories: c.sub.Stories}
 	return s.briefs.get(ctx, k, func(ctx context.Context) (briefing.Briefing, error) {
 		return s.briefer.Brief(ctx, c.sub.Topic, c.from, c.key.At, c.sub.Stories)
 	})
+}
+
+// lastWindowEnd returns where the subscription's last delivered briefing ended (zero when none).
+// It reads the ledger, unless this replica finished the slot right before this one itself and
+// the slot is on time and a first attempt (a late or retried slot may have been overtaken).
+func (s *Scheduler) lastWindowEnd(ctx context.Context, c *claim) (time.Time, error) {
+	if !c.retry && !c.late {
+		s.mu.Lock()
+		st := s.subs[c.sub.ID]
+		known := st != nil && st.sched != nil && !st.knownAt.IsZero() && st.sched.Next(st.knownAt).Equal(c.key.At)
+		var lastTo time.Time
+		if known {
+			lastTo = st.lastTo
+		}
+		s.mu.Unlock()
+		if known {
+			return lastTo, nil
+		}
+	}
+	last, err := s.store.LastDelivered(ctx, c.sub.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return time.Time{}, fmt.Errorf("bot: last delivered slot: %w", err)
+	}
+	if last.WindowTo.IsZero() {
+		return last.Key.At, nil
+	}
+	return last.WindowTo, nil
+}
+
+// learn remembers, after this replica finished a prepared slot, where the last delivered
+// briefing ends as of that slot.
+func (s *Scheduler) learn(c *claim, o store.SlotOutcome) {
+	if !c.lastKnown {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.subs[c.sub.ID]
+	if st == nil || st.knownAt.After(c.key.At) {
+		return
+	}
+	st.knownAt, st.lastTo = c.key.At, c.lastTo
+	if o.State == store.SlotDelivered {
+		st.lastTo = o.WindowTo
+	}
 }
 
 // post makes one post attempt, bounded so that it cannot outlive the claim's lease.
@@ -211,17 +261,17 @@ func (s *Scheduler) keepLease(ctx context.Context, c *claim) (out outcome, retry
 }
 
 // delivered records a posted slot.
-func (s *Scheduler) delivered(ctx context.Context, c *claim, platform, messageID string, late bool) (outcome, time.Time) {
+func (s *Scheduler) delivered(ctx context.Context, c *claim, platform, messageID string) (outcome, time.Time) {
 	now := s.clock.Now()
 	kind := "scheduled"
-	if late {
+	if c.late {
 		kind = "late"
 	}
-	c.log.Info("briefing delivered", slog.String("message_id", messageID), slog.Bool("late", late),
+	c.log.Info("briefing delivered", slog.String("message_id", messageID), slog.Bool("late", c.late),
 		slog.Time("window_from", c.from), slog.Duration("lag", now.Sub(c.key.At)))
 	s.metrics.BriefingPosted(platform, kind)
 	s.health.posted(ctx, platform, c.sub.ChannelID)
-	return s.finish(ctx, c, store.SlotOutcome{State: store.SlotDelivered, MessageID: messageID, Late: late,
+	return s.finish(ctx, c, store.SlotOutcome{State: store.SlotDelivered, MessageID: messageID, Late: c.late,
 		WindowFrom: c.from, WindowTo: c.key.At})
 }
 
@@ -261,6 +311,7 @@ func (s *Scheduler) finish(ctx context.Context, c *claim, o store.SlotOutcome) (
 			slog.String("state", string(o.State)), slog.Any("error", err))
 		return outRetry, c.leaseUntil
 	}
+	s.learn(c, o)
 	switch o.State {
 	case store.SlotDelivered:
 		result := "delivered"

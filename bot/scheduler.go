@@ -150,6 +150,10 @@ type subState struct {
 	// after: the slots up to this time have been planned; next is the first slot after it.
 	after time.Time
 	next  time.Time
+	// knownAt and lastTo: as of the slot knownAt, which this replica finished, the last
+	// delivered briefing ended at lastTo. For the slot right after knownAt that saves reading
+	// the ledger (see Scheduler.lastWindowEnd).
+	knownAt, lastTo time.Time
 }
 
 func (st *subState) setAfter(t time.Time) {
@@ -552,6 +556,7 @@ func (s *Scheduler) loadSubscriptions(ctx context.Context, now time.Time) error 
 			st.sub = sub
 			st.sched = s.parse(sub)
 			st.setAfter(now) // the new timetable starts now: nothing of it was missed
+			st.knownAt = time.Time{}
 			s.log.Info("subscription rescheduled", subAttrs(sub)...)
 		default:
 			st.sub = sub
@@ -829,15 +834,19 @@ func (s *Scheduler) settle(l *lane, j *slotJob, out outcome, retryAt time.Time) 
 	}
 }
 
-// subscription returns a subscription as last loaded.
-func (s *Scheduler) subscription(id int64) (store.Subscription, bool) {
+// subscription returns a subscription as last loaded, and its time zone.
+func (s *Scheduler) subscription(id int64) (store.Subscription, *time.Location, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st, ok := s.subs[id]
 	if !ok {
-		return store.Subscription{}, false
+		return store.Subscription{}, nil, false
 	}
-	return st.sub, true
+	loc := time.UTC
+	if st.sched != nil {
+		loc = st.sched.Location()
+	}
+	return st.sub, loc, true
 }
 
 func subAttrs(sub store.Subscription) []any {

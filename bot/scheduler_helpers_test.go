@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,6 +173,10 @@ type schedPoster struct {
 	notices []string
 }
 
+// errDropAfterPost, returned by failEvery, makes the call post and then fail as if the
+// connection dropped before the answer came.
+var errDropAfterPost = errors.New("drop the connection after posting")
+
 func newSchedPoster(platform string) *schedPoster {
 	return &schedPoster{platform: platform, byKey: map[string]string{}}
 }
@@ -200,8 +205,12 @@ func (p *schedPoster) Post(ctx context.Context, d Delivery) (string, error) {
 		p.fail = p.fail[1:]
 		return "", err
 	}
+	drop := false
 	if p.failEvery != nil {
-		if err := p.failEvery(len(p.calls), d); err != nil {
+		switch err := p.failEvery(len(p.calls), d); {
+		case errors.Is(err, errDropAfterPost):
+			drop = true
+		case err != nil:
 			return "", err
 		}
 	}
@@ -213,8 +222,8 @@ func (p *schedPoster) Post(ctx context.Context, d Delivery) (string, error) {
 	if d.Key != "" {
 		p.byKey[d.Key] = id
 	}
-	if p.dropAfterPost > 0 {
-		p.dropAfterPost--
+	if p.dropAfterPost > 0 || drop {
+		p.dropAfterPost = max(p.dropAfterPost-1, 0)
 		return "", &PostError{Temporary: true, Err: errors.New("read: connection reset by peer")}
 	}
 	return id, nil
@@ -283,7 +292,19 @@ func schedPostgres(tb testing.TB) string {
 	if base == "" {
 		tb.Skip("BRIEFBOT_TEST_POSTGRES is not set (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable): skipping the PostgreSQL run")
 	}
-	db, err := sql.Open("pgx", base)
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("postgres: BRIEFBOT_TEST_POSTGRES: %v", err)
+	}
+	admin := *u // without the pool settings, which only pgxpool reads
+	q := admin.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") {
+			q.Del(k)
+		}
+	}
+	admin.RawQuery = q.Encode()
+	db, err := sql.Open("pgx", admin.String())
 	if err != nil {
 		tb.Fatalf("postgres: %v", err)
 	}
@@ -295,18 +316,14 @@ func schedPostgres(tb testing.TB) string {
 		tb.Fatalf("postgres: create schema: %v", err)
 	}
 	tb.Cleanup(func() {
-		db, err := sql.Open("pgx", base)
+		db, err := sql.Open("pgx", admin.String())
 		if err != nil {
 			return
 		}
 		defer db.Close()
 		db.Exec("DROP SCHEMA " + schema + " CASCADE")
 	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatalf("postgres: BRIEFBOT_TEST_POSTGRES: %v", err)
-	}
-	q := u.Query()
+	q = u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()

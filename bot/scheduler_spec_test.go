@@ -179,9 +179,9 @@ func TestScheduleSlotsDoNotDependOnWhenOneAsks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for range 40 {
+			for range 12 {
 				a := start.Add(time.Duration(rng.Int64N(int64(2 * 365 * 24 * time.Hour))))
-				b := a.Add(time.Duration(rng.Int64N(int64(10 * 24 * time.Hour))))
+				b := a.Add(time.Duration(rng.Int64N(int64(4 * 24 * time.Hour))))
 				walk := s.Next(a)
 				for !walk.IsZero() && !walk.After(b) {
 					next := s.Next(walk)

@@ -41,7 +41,7 @@ func TestSchedulerDeliversASlotOnceAtItsTime(t *testing.T) {
 		t.Fatalf("%d messages, want 2", len(msgs))
 	}
 	d := msgs[0]
-	if d.ChannelID != "C1" || d.Briefing.Topic != "korea" || d.Retry || d.Late {
+	if d.ChannelID != "C1" || d.Briefing.Topic != "korea" || d.Retry || d.Late || d.Location.String() != "Europe/Berlin" {
 		t.Errorf("first delivery = %+v", d)
 	}
 	if want := DeliveryKey(store.SlotKey{SubscriptionID: sub.ID, At: slot}); d.Key != want {
@@ -642,5 +642,29 @@ func TestBackoff(t *testing.T) {
 	}
 	if d := backoff(1, 30*time.Second); d < 30*time.Second || d > 33*time.Second {
 		t.Errorf("backoff with Retry-After 30s = %s", d)
+	}
+}
+
+func TestSchedulerWindowsFollowOneAnotherAcrossReplicas(t *testing.T) {
+	start := time.Date(2025, 6, 2, 5, 30, 0, 0, time.UTC)
+	e := newSchedEnv(t, schedSQLite(t), start, true)
+	sub := e.subscribe(t, store.Subscription{ChannelID: "C1", Schedule: "0 * * * *", CreatedAt: start})
+	a := e.scheduler(t, SchedulerOptions{ReplicaID: "a"})
+	b := e.scheduler(t, SchedulerOptions{ReplicaID: "b", Store: schedOpen(t, e.dsn, e.clock.Now)})
+	// The replicas take turns: a at 06:00 and 08:00, b at 07:00 and 09:00, a again at 10:00 and
+	// 11:00. Each must start its window where the other's ended.
+	for i, r := range []*Scheduler{a, b, a, b, a, a} {
+		slot := time.Date(2025, 6, 2, 6+i, 0, 0, 0, time.UTC)
+		e.clock.Set(slot)
+		if res := tick(t, r, slot); res.Delivered != 1 {
+			t.Fatalf("Tick(%s) = %+v", slot, res)
+		}
+	}
+	rows := ledger(t, e.store, sub.ID)
+	for i := 1; i < len(rows); i++ {
+		if !rows[i].WindowFrom.Equal(rows[i-1].WindowTo) {
+			t.Errorf("slot %s (by %s) starts at %s, but the one before ended at %s", rows[i].Key.At, rows[i].Owner,
+				rows[i].WindowFrom, rows[i-1].WindowTo)
+		}
 	}
 }
