@@ -186,18 +186,34 @@ func (r *renderer) fitStory(i int) *discordgo.MessageEmbed {
 		p.title = "(untitled)"
 	}
 	for _, q := range s.Quotes {
-		p.quotes = append(p.quotes, quoteText(q))
+		text := quoteText(q)
+		p.quotes = append(p.quotes, text)
+		p.quoteLens = append(p.quoteLens, textLen(text))
 	}
+	// Everything but the description counts towards the embed's total.
+	fixed := textLen(p.title) + textLen(p.footer)
 	for lede := maxLedeText; ; lede /= 2 {
-		for q := len(p.quotes); q >= 0; q-- {
-			e := r.embed(s, &p, q, lede)
-			if len(e.Description) <= MaxDescription && textLen(e.Description) <= MaxDescription && embedText(e) <= MaxEmbedsText {
-				return e
+		// The description without quotes, then as many of the best quotes as fit; each part
+		// of the description is joined to the next by a blank line (2 characters).
+		e := r.embed(s, &p, 0, lede)
+		n := textLen(e.Description)
+		q := 0
+		for q < len(p.quotes) {
+			add := p.quoteLens[q]
+			if n > 0 {
+				add += 2
 			}
+			if n+add > MaxDescription || fixed+n+add > MaxEmbedsText {
+				break
+			}
+			n += add
+			q++
+		}
+		if n <= MaxDescription && fixed+n <= MaxEmbedsText {
+			return r.embed(s, &p, q, lede)
 		}
 		if lede == 0 {
 			// Unreachable with the limits above; keep the limits whatever happens.
-			e := r.embed(s, &p, 0, 0)
 			e.Description = truncate(e.Description, MaxDescription)
 			return e
 		}
@@ -208,6 +224,7 @@ func (r *renderer) fitStory(i int) *discordgo.MessageEmbed {
 type storyParts struct {
 	title, lede, sources, footer string
 	quotes                       []string
+	quoteLens                    []int // the length of each quote's text
 }
 
 // embed assembles a story's embed with its first nquotes quotes and its lede cut to ledeMax.

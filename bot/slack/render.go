@@ -128,11 +128,12 @@ type renderer struct {
 // storyParts are the pieces of a story, escaped and formatted once however often the story is
 // re-rendered to fit.
 type storyParts struct {
-	done     bool
-	headline string // bold and linked
-	lede     string // escaped, not yet cut
-	quotes   []slack.Block
-	sources  string
+	done      bool
+	headline  string // bold and linked
+	lede      string // escaped, not yet cut
+	quotes    []slack.Block
+	quoteLens []int // the text length of each quote block
+	sources   string
 }
 
 func (r *renderer) story(i int) *storyParts {
@@ -145,7 +146,9 @@ func (r *renderer) story(i int) *storyParts {
 	p.headline = r.headlineLink(s)
 	p.lede = escapeText(precut(s.Lede, maxLedeText))
 	for _, q := range s.Quotes {
-		p.quotes = append(p.quotes, quoteBlock(q))
+		b := quoteBlock(q)
+		p.quotes = append(p.quotes, b)
+		p.quoteLens = append(p.quoteLens, blockText([]slack.Block{b}))
 	}
 	p.sources = r.sourcesLine(s)
 	return p
@@ -192,19 +195,22 @@ func (r *renderer) threaded() []Message {
 func (r *renderer) pack(units [][]slack.Block, fallback string) []Message {
 	var msgs []Message
 	cur := []slack.Block{r.header(), r.summary()}
+	curText := blockText(cur)
 	flush := func() {
 		text := fallback
 		if len(msgs) > 0 {
 			text = truncate(escapeText(r.title())+" (continued)", MaxFallbackText)
 		}
 		msgs = append(msgs, r.message(cur, text))
-		cur = nil
+		cur, curText = nil, 0
 	}
 	add := func(unit []slack.Block) {
-		if len(cur) > 0 && !fits(append(cur[:len(cur):len(cur)], unit...)) {
+		n := blockText(unit)
+		if len(cur) > 0 && (len(cur)+len(unit) > MaxBlocks || curText+n > MaxBlockText) {
 			flush()
 		}
 		cur = append(cur, unit...)
+		curText += n
 	}
 	for _, u := range units {
 		add(u)
@@ -230,12 +236,17 @@ func (r *renderer) fitStory(i int, withQuotes bool) []slack.Block {
 	if withQuotes {
 		quotes = len(r.b.Stories[i].Quotes)
 	}
+	p := r.story(i)
 	for lede := maxLedeText; ; lede /= 2 {
-		for q := quotes; q >= 0; q-- {
-			unit := r.storyBlocks(i, q, lede)
-			if len(unit) <= blockBudget && blockText(unit) <= budget {
-				return unit
-			}
+		// The story without quotes, then as many of its best quotes as fit.
+		n := blockText(r.storyBlocks(i, 0, lede))
+		q := 0
+		for q < quotes && 3+q+1 <= blockBudget && n+p.quoteLens[q] <= budget {
+			n += p.quoteLens[q]
+			q++
+		}
+		if n <= budget {
+			return r.storyBlocks(i, q, lede)
 		}
 		if lede == 0 {
 			// Unreachable with the limits above: a story without quotes or lede is a few

@@ -250,7 +250,7 @@ func TestMsgOptionsPostTheMessageThroughSlackGo(t *testing.T) {
 // Property: for random briefings, every message respects every limit and no story is lost.
 func TestRenderRespectsEveryLimitForRandomBriefings(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	for i := range 60 {
+	for i := range 40 {
 		b := randomBriefing(rng)
 		for _, threaded := range []bool{false, true} {
 			msgs := Render(b, RenderOptions{Threaded: threaded})
