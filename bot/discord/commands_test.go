@@ -193,11 +193,18 @@ func TestCheckSaysWhoTheBotIs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(got, "briefbot") || !strings.Contains(got, fakediscord.DefaultBotUserID) {
-		t.Errorf("Check = %q", got)
+	if !strings.Contains(got, "briefbot") || !strings.Contains(got, fakediscord.DefaultBotUserID) ||
+		!strings.Contains(got, "/brief not registered globally") {
+		t.Errorf("Check before registration = %q", got)
 	}
 	if reqs := srv.RequestsTo(fakediscord.RouteCurrentUser); len(reqs) != 1 || reqs[0].Header.Get("Authorization") != "Bot test-token" {
 		t.Errorf("requests = %+v", reqs)
+	}
+	if err := b.RegisterCommands(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.Check(context.Background()); err != nil || !strings.Contains(got, "/brief registered globally") {
+		t.Errorf("Check after registration = %q, %v", got, err)
 	}
 
 	bad := fakediscord.New(t, fakediscord.WithToken("other"))

@@ -216,7 +216,8 @@ func isSnowflake(s string) bool {
 // Platform names the platform: "discord".
 func (b *Bot) Platform() string { return platform }
 
-// Check verifies the token with GET /users/@me and says who the bot is, for `briefbot check`.
+// Check verifies the token with GET /users/@me, looks up /brief among the application's commands
+// in the configured scope, and says what it found, for `briefbot check`.
 func (b *Bot) Check(ctx context.Context) (string, error) {
 	u, err := b.session.User("@me", discordgo.WithContext(ctx))
 	if err != nil {
@@ -226,8 +227,18 @@ func (b *Bot) Check(ctx context.Context) (string, error) {
 	if b.cfg.GuildID != "" {
 		scope = "in guild " + b.cfg.GuildID
 	}
-	return fmt.Sprintf("discord: signed in as %s (user %s), application %s, %s mode, /brief registered %s",
-		u.Username, u.ID, b.cfg.ApplicationID, b.cfg.Mode, scope), nil
+	cmds, err := b.session.ApplicationCommands(b.cfg.ApplicationID, b.cfg.GuildID, discordgo.WithContext(ctx))
+	if err != nil {
+		return "", fmt.Errorf("discord: list the commands of application %s: %w", b.cfg.ApplicationID, describe(err))
+	}
+	registered := fmt.Sprintf("/%s not registered %s yet (briefbot registers it when it starts)", CommandName, scope)
+	for _, c := range cmds {
+		if c.Name == CommandName {
+			registered = fmt.Sprintf("/%s registered %s", CommandName, scope)
+		}
+	}
+	return fmt.Sprintf("discord: signed in as %s (user %s), application %s, %s mode, %s",
+		u.Username, u.ID, b.cfg.ApplicationID, b.cfg.Mode, registered), nil
 }
 
 // Run registers /brief and serves interactions until ctx is done: over the gateway in gateway

@@ -2,6 +2,7 @@ package discord_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"slices"
@@ -266,4 +267,13 @@ func newMetrics() (*metrics.Metrics, *prometheus.Registry) {
 
 func renderMessages(b briefing.Briefing) []discord.Message {
 	return discord.Render(b, discord.RenderOptions{})
+}
+
+func mustJSON(tb testing.TB, v any) []byte {
+	tb.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return raw
 }

@@ -88,7 +88,7 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 
 // refuse answers 401 to a request that is not Discord's, or not fresh.
 func (b *Bot) refuse(w http.ResponseWriter, r *http.Request, why string) {
-	b.log.WarnContext(r.Context(), "refused an interactions request", slog.String("reason", why),
+	b.log.InfoContext(r.Context(), "refused an interactions request", slog.String("reason", why),
 		slog.String("remote_addr", r.RemoteAddr))
 	http.Error(w, why, http.StatusUnauthorized)
 }
