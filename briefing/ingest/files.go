@@ -137,73 +137,84 @@ func fileSource(path string) string {
 // IngestFiles ingests the article files under paths (see ListFiles).
 func (in *Ingester) IngestFiles(ctx context.Context, paths []string, source string) Report {
 	files, rep := ListFiles(paths, source)
+	rep.Merge(in.IngestFileList(ctx, files, nil))
+	return rep
+}
+
+// IngestFileList ingests files in order, saving their articles in batches when the store can
+// (much faster than one at a time), and calls done (when not nil) after each file is read.
+func (in *Ingester) IngestFileList(ctx context.Context, files []File, done func(File)) Report {
+	s := in.newSink()
 	for _, f := range files {
 		if ctx.Err() != nil {
 			break
 		}
-		rep.Merge(in.IngestFile(ctx, f))
+		in.ingestFile(ctx, s, f)
+		if done != nil {
+			done(f)
+		}
 	}
-	return rep
+	s.flush(ctx)
+	return s.rep
 }
 
 // IngestFile ingests one article file: .txt, .md, .html or .json (one article, or an array of
 // them), or .jsonl (one article per line; a bad line is refused with its line number and the
 // others go on). A file larger than the size cap is refused without being read.
 func (in *Ingester) IngestFile(ctx context.Context, f File) Report {
-	rep, _ := in.ingestFile(ctx, f)
-	return rep
+	return in.IngestFileList(ctx, []File{f}, nil)
 }
 
-// ingestFile is IngestFile, also reporting whether an item failed for a reason that may pass.
-func (in *Ingester) ingestFile(ctx context.Context, f File) (rep Report, retry bool) {
-	add := func(res Result) {
-		rep.Add(res)
-		retry = retry || res.retry
-	}
-	refused := func(err error) (Report, bool) {
-		add(in.refused(Result{Item: f.Path}, f.Source, err))
-		return rep, retry
-	}
+// ingestFile reads one file into s.
+func (in *Ingester) ingestFile(ctx context.Context, s *sink, f File) {
+	refused := func(err error) { s.refuse(f.Path, f.Path, f.Source, err) }
 	ext := strings.ToLower(filepath.Ext(f.Path))
 	if !articleExts[ext] {
-		return refused(refuse("unsupported_format", "%s", unsupportedExt(ext)))
+		refused(refuse("unsupported_format", "%s", unsupportedExt(ext)))
+		return
 	}
 	file, err := os.Open(f.Path)
 	if err != nil {
-		return refused(refuse("read_error", "%s", pathError(err)))
+		refused(refuse("read_error", "%s", pathError(err)))
+		return
 	}
 	defer file.Close()
 	info, err := file.Stat()
 	if err != nil {
-		return refused(refuse("read_error", "%s", pathError(err)))
+		refused(refuse("read_error", "%s", pathError(err)))
+		return
 	}
 	if info.IsDir() {
-		return refused(refuse("read_error", "is a folder"))
+		refused(refuse("read_error", "is a folder"))
+		return
 	}
 	if ext == ".jsonl" || ext == ".ndjson" {
-		in.ingestJSONL(ctx, file, f, add)
-		return rep, retry
+		in.ingestJSONL(ctx, s, file, f)
+		return
 	}
 	if info.Size() > in.maxBytes {
-		return refused(tooLarge("file", in.maxBytes))
+		refused(tooLarge("file", in.maxBytes))
+		return
 	}
 	data, err := io.ReadAll(io.LimitReader(file, in.maxBytes+1))
 	if err != nil {
-		return refused(refuse("read_error", "%s", pathError(err)))
+		refused(refuse("read_error", "%s", pathError(err)))
+		return
 	}
 	if int64(len(data)) > in.maxBytes {
-		return refused(tooLarge("file", in.maxBytes))
+		refused(tooLarge("file", in.maxBytes))
+		return
 	}
 	if ext == ".json" && firstByte(data) == '[' {
-		in.ingestJSONArray(ctx, data, f, add)
-		return rep, retry
+		in.ingestJSONArray(ctx, s, data, f)
+		return
 	}
 	a, err := briefing.ReadArticle(f.Path, data, briefing.ReadOptions{MaxBytes: int(in.maxBytes), Source: f.Source})
 	if err != nil {
-		return refused(readError(err))
+		refused(readError(err))
+		return
 	}
-	add(in.save(ctx, a, saveOptions{source: f.Source, item: f.Path}))
-	return rep, retry
+	s.save(ctx, f.Path, a, saveOptions{source: f.Source, item: f.Path})
 }
 
 // readError classifies an error of the briefing readers.
@@ -226,10 +237,10 @@ func firstByte(data []byte) byte {
 }
 
 // ingestJSONArray ingests a .json file holding an array of articles; items are named PATH[i].
-func (in *Ingester) ingestJSONArray(ctx context.Context, data []byte, f File, add func(Result)) {
+func (in *Ingester) ingestJSONArray(ctx context.Context, s *sink, data []byte, f File) {
 	var items []json.RawMessage
 	if err := json.Unmarshal(data, &items); err != nil {
-		add(in.refused(Result{Item: f.Path}, f.Source, refuse("bad_json", "not a JSON article or array of articles: %s", jsonError(err))))
+		s.refuse(f.Path, f.Path, f.Source, refuse("bad_json", "not a JSON article or array of articles: %s", jsonError(err)))
 		return
 	}
 	for i, raw := range items {
@@ -239,16 +250,16 @@ func (in *Ingester) ingestJSONArray(ctx context.Context, data []byte, f File, ad
 		item := fmt.Sprintf("%s[%d]", f.Path, i)
 		a, err := DecodeArticle(raw, f.Source, int(in.maxBytes))
 		if err != nil {
-			add(in.refused(Result{Item: item}, f.Source, err))
+			s.refuse(f.Path, item, f.Source, err)
 			continue
 		}
-		add(in.save(ctx, a, saveOptions{source: f.Source, item: item}))
+		s.save(ctx, f.Path, a, saveOptions{source: f.Source, item: item})
 	}
 }
 
 // ingestJSONL ingests a .jsonl file line by line; items are named PATH:LINE. A line over the size
 // cap is refused and skipped without being held in memory.
-func (in *Ingester) ingestJSONL(ctx context.Context, r io.Reader, f File, add func(Result)) {
+func (in *Ingester) ingestJSONL(ctx context.Context, s *sink, r io.Reader, f File) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for n := 1; ; n++ {
 		if ctx.Err() != nil {
@@ -258,20 +269,19 @@ func (in *Ingester) ingestJSONL(ctx context.Context, r io.Reader, f File, add fu
 		item := fmt.Sprintf("%s:%d", f.Path, n)
 		switch {
 		case tooLong:
-			add(in.refused(Result{Item: item}, f.Source, tooLarge("line", in.maxBytes)))
+			s.refuse(f.Path, item, f.Source, tooLarge("line", in.maxBytes))
 		case len(bytes.TrimSpace(line)) > 0:
-			a, derr := DecodeArticle(line, f.Source, int(in.maxBytes))
-			if derr != nil {
-				add(in.refused(Result{Item: item}, f.Source, derr))
+			if a, derr := DecodeArticle(line, f.Source, int(in.maxBytes)); derr != nil {
+				s.refuse(f.Path, item, f.Source, derr)
 			} else {
-				add(in.save(ctx, a, saveOptions{source: f.Source, item: item}))
+				s.save(ctx, f.Path, a, saveOptions{source: f.Source, item: item})
 			}
 		}
 		if err == io.EOF {
 			return
 		}
 		if err != nil {
-			add(in.refused(Result{Item: item}, f.Source, refuse("read_error", "%s", pathError(err))))
+			s.refuse(f.Path, item, f.Source, refuse("read_error", "%s", pathError(err)))
 			return
 		}
 	}
@@ -411,9 +421,10 @@ func (p *Poller) pollFolder(ctx context.Context, src Source) (PollResult, error)
 	seen := p.files[src.Name]
 	p.mu.Unlock()
 	current := make(map[string]fileStamp, len(files))
+	sink := in.newSink()
 	for _, f := range files {
 		if ctx.Err() != nil {
-			return res, ctx.Err()
+			break
 		}
 		info, err := os.Stat(f.Path)
 		if err != nil {
@@ -424,11 +435,16 @@ func (p *Poller) pollFolder(ctx context.Context, src Source) (PollResult, error)
 			current[f.Path] = stamp
 			continue
 		}
-		frep, retry := in.ingestFile(ctx, f)
-		res.Merge(frep)
-		if !retry {
-			current[f.Path] = stamp
-		}
+		in.ingestFile(ctx, sink, f)
+		current[f.Path] = stamp
+	}
+	sink.flush(ctx)
+	res.Merge(sink.rep)
+	if ctx.Err() != nil {
+		return res, ctx.Err()
+	}
+	for file := range sink.retry {
+		delete(current, file) // read it again on the next scan
 	}
 	p.mu.Lock()
 	p.files[src.Name] = current

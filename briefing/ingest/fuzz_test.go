@@ -79,14 +79,15 @@ func FuzzJSONL(f *testing.F) {
 	f.Add([]byte(strings.Repeat("{", 5000)))
 	e := newEnv(f, Options{MaxBytes: 4096})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var got []Result
-		e.in.ingestJSONL(e.ctx, bytes.NewReader(data), File{Path: "fuzz.jsonl", Source: "fuzz"}, func(r Result) { got = append(got, r) })
-		if lines := bytes.Count(data, []byte("\n")) + 1; len(got) > lines {
-			t.Errorf("%d results for %d lines", len(got), lines)
+		s := e.in.newSink()
+		e.in.ingestJSONL(e.ctx, s, bytes.NewReader(data), File{Path: "fuzz.jsonl", Source: "fuzz"})
+		s.flush(e.ctx)
+		if lines := bytes.Count(data, []byte("\n")) + 1; s.rep.Total() > lines {
+			t.Errorf("%d results for %d lines", s.rep.Total(), lines)
 		}
-		for _, r := range got {
-			if r.Status == StatusRefused && (r.Reason == "" || !strings.HasPrefix(r.Item, "fuzz.jsonl:")) {
-				t.Errorf("refusal without a reason or line: %+v", r)
+		for _, f := range s.rep.Failures {
+			if f.Reason == "" || !strings.HasPrefix(f.Item, "fuzz.jsonl:") {
+				t.Errorf("refusal without a reason or line: %+v", f)
 			}
 		}
 	})

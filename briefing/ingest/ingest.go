@@ -56,7 +56,8 @@ type Options struct {
 	HTTPClient *http.Client
 	UserAgent  string
 	// Analyze extracts quotes, speakers and the lede of an article before it is stored;
-	// briefing.Analyze with its default options when nil.
+	// briefing.Analyze with its default options when nil. It is called from several goroutines
+	// at once.
 	Analyze func(*briefing.Article)
 	// MaxBytes caps one file, one article page and one API request body; DefaultMaxBytes when 0.
 	MaxBytes int64
@@ -263,12 +264,27 @@ type saveOptions struct {
 // save settles an article's fields (URL, text, date, hash), analyses it and stores it. It never
 // panics on bad input: whatever cannot be repaired is refused with a reason.
 func (in *Ingester) save(ctx context.Context, a *briefing.Article, so saveOptions) Result {
-	res := Result{Item: so.item}
+	res, ok := in.ready(a, so)
+	if !ok {
+		return res
+	}
+	sr, err := in.st.SaveArticle(ctx, a)
+	return in.saved(ctx, res, a, so, sr, err)
+}
+
+// ready prepares and analyses an article for the store; ok is false (and res says why) when it
+// is refused.
+func (in *Ingester) ready(a *briefing.Article, so saveOptions) (res Result, ok bool) {
+	res = Result{Item: so.item}
 	if err := in.prepare(a, so.source); err != nil {
-		return in.refused(res, so.source, err)
+		return in.refused(res, so.source, err), false
 	}
 	in.analyze(a)
-	sr, err := in.st.SaveArticle(ctx, a)
+	return res, true
+}
+
+// saved turns what the store did with a ready article into its result, and counts it.
+func (in *Ingester) saved(ctx context.Context, res Result, a *briefing.Article, so saveOptions, sr store.SaveResult, err error) Result {
 	switch {
 	case errors.Is(err, store.ErrTooLarge):
 		return in.refused(res, a.Source, &refusal{code: "too_large", msg: reasonText(err), err: err})

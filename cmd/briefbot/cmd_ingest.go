@@ -64,14 +64,10 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	in := ingest.New(st, ingest.Options{Logger: slog.New(slog.DiscardHandler)})
 
 	bar := newIngestBar(env, len(files)+len(feeds))
-	for _, f := range files {
-		if ctx.Err() != nil {
-			break
-		}
+	rep.Merge(in.IngestFileList(ctx, files, func(f ingest.File) {
 		bar.Describe(f.Path)
-		rep.Merge(in.IngestFile(ctx, f))
 		bar.Add(1)
-	}
+	}))
 	for _, u := range feeds {
 		if ctx.Err() != nil {
 			break
