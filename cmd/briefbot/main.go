@@ -52,6 +52,7 @@ func commands() []command {
 		ingestCommand(),
 		quotesCommand(),
 		runCommand(),
+		topicsCommand(),
 	}
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds
