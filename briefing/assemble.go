@@ -73,9 +73,12 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 		return b
 	}
 	fb := newFeatureBuilder(len(cands))
+	terms := fb.setTopic(topicTerms(opts))
 	for i := range cands {
-		cands[i].vec = fb.rawVector(&cands[i])
-		cands[i].quotes = fb.quoteFeatures(cands[i].a)
+		c := &cands[i]
+		c.vec = fb.rawVector(c)
+		c.best = bestQuoteIndexes(c.a.Quotes, max(opts.QuotesPerStory, quotesPerArticleForClustering))
+		c.quotes = fb.quoteFeatures(c)
 	}
 	for i := range cands {
 		cands[i].vec = fb.weigh(cands[i].vec, len(cands))
@@ -91,7 +94,7 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 	}
 	r := storyRanker{
 		cands:     cands,
-		terms:     topicTerms(opts),
+		terms:     terms,
 		now:       now,
 		halfLife:  recencyHalfLife(opts.From, opts.To),
 		perStory:  opts.QuotesPerStory,
@@ -215,15 +218,15 @@ func recencyHalfLife(from, to time.Time) time.Duration {
 	return min(max(to.Sub(from)/2, 3*time.Hour), 7*24*time.Hour)
 }
 
-// topicTerms returns the words and phrases of the topic, its query and extra terms, each as the
-// hashes of its stemmed words. Query operators (OR, AND, NOT) and excluded terms (-word, NOT word) are skipped.
-func topicTerms(opts AssembleOptions) [][]uint64 {
-	var out [][]uint64
+// topicTerms returns the words and phrases of the topic, its query and extra terms, each as its
+// stemmed words. Query operators (OR, AND, NOT) and excluded terms (-word, NOT word) are skipped.
+func topicTerms(opts AssembleOptions) [][]string {
+	var out [][]string
 	var buf []byte
 	add := func(phrase string) {
-		var words []uint64
+		var words []string
 		buf = eachTextWord(phrase, buf, func(w []byte, _ bool) {
-			words = append(words, fnvWord(stemWord(w)))
+			words = append(words, string(stemWord(w)))
 		})
 		if len(words) > 0 {
 			out = append(out, words)
@@ -272,7 +275,7 @@ func topicTerms(opts AssembleOptions) [][]uint64 {
 // storyRanker scores clusters and builds the stories that make the cut.
 type storyRanker struct {
 	cands     []storyCandidate
-	terms     [][]uint64
+	terms     []uint64 // each topic term as the bits of its words (see featureBuilder.setTopic)
 	now       time.Time
 	halfLife  time.Duration
 	perStory  int
@@ -292,10 +295,13 @@ type rankedStory struct {
 
 // rank scores a cluster's importance: outlets, recency, topic match and the voices it quotes.
 func (r *storyRanker) rank(st *storyCluster) rankedStory {
-	best, bestQ := st.members[0], math.Inf(-1)
-	for _, m := range st.members {
-		if q := r.articleQuality(m, st); q > bestQ {
-			best, bestQ = m, q
+	best := st.members[0]
+	if len(st.members) > 1 {
+		bestQ := math.Inf(-1)
+		for _, m := range st.members {
+			if q := r.articleQuality(m, st); q > bestQ {
+				best, bestQ = m, q
+			}
 		}
 	}
 	order := make([]int, 0, len(st.members))
@@ -346,38 +352,17 @@ func (r *storyRanker) articleQuality(m int, st *storyCluster) float64 {
 
 // topicMatch is 1 when a topic term is in the article's headline, 0.6 when in its lede.
 func (r *storyRanker) topicMatch(c *storyCandidate) float64 {
-	if len(r.terms) == 0 {
-		return 0
+	for _, t := range r.terms {
+		if c.topicHead&t == t {
+			return 1
+		}
 	}
-	if r.anyTermIn(c.a.Headline) {
-		return 1
-	}
-	if r.anyTermIn(c.lede) {
-		return 0.6
+	for _, t := range r.terms {
+		if c.topicLede&t == t {
+			return 0.6
+		}
 	}
 	return 0
-}
-
-// anyTermIn reports whether all the words of some topic term occur in s.
-func (r *storyRanker) anyTermIn(s string) bool {
-	words := r.wordHashs[:0]
-	r.wordBuf = eachTextWord(s, r.wordBuf, func(w []byte, _ bool) {
-		words = append(words, fnvWord(stemWord(w)))
-	})
-	r.wordHashs = words
-	for _, term := range r.terms {
-		all := true
-		for _, h := range term {
-			if !slices.Contains(words, h) {
-				all = false
-				break
-			}
-		}
-		if all {
-			return true
-		}
-	}
-	return false
 }
 
 // voices weighs who the story quotes, 0..1: for the best perStory distinct voices among its key
@@ -387,7 +372,7 @@ func (r *storyRanker) voices(st *storyCluster) float64 {
 	var seen []string
 	for _, m := range st.members {
 		qs := r.cands[m].a.Quotes
-		for _, i := range bestQuoteIndexes(qs, r.perStory) {
+		for _, i := range r.cands[m].best[:min(len(r.cands[m].best), r.perStory)] {
 			q := &qs[i]
 			w := 0.2
 			if q.Speaker != "" {

@@ -15,12 +15,23 @@ func benchmarkAssemble(b *testing.B, n int) {
 	opts := AssembleOptions{Topic: "topic", Query: "topic", From: start, To: start.Add(24 * time.Hour)}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := ProcessCPUTime()
 	for b.Loop() {
 		br := Assemble(arts, opts)
 		if len(br.Stories) == 0 {
 			b.Fatal("no stories")
 		}
 	}
+	ReportCPUPerOp(b, cpu)
+}
+
+// ReportCPUPerOp reports the CPU time per operation since cpu, when the platform measures it: on a
+// shared machine it is steadier than the wall time.
+func ReportCPUPerOp(b *testing.B, cpu time.Duration) {
+	if cpu == 0 || b.N == 0 {
+		return
+	}
+	b.ReportMetric(float64(ProcessCPUTime()-cpu)/float64(b.N)/1e6, "cpu-ms/op")
 }
 
 func BenchmarkAssemble100(b *testing.B)   { benchmarkAssemble(b, 100) }

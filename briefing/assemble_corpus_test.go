@@ -48,11 +48,13 @@ func BenchmarkAssembleBBC(b *testing.B) {
 	opts := briefing.AssembleOptions{Topic: "economy", Query: "economy OR growth OR shares", From: arts[0].Published, To: arts[len(arts)-1].Published}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := briefing.ProcessCPUTime()
 	for b.Loop() {
 		if br := briefing.Assemble(arts, opts); len(br.Stories) == 0 {
 			b.Fatal("no stories")
 		}
 	}
+	briefing.ReportCPUPerOp(b, cpu)
 }
 
 // The BBC corpus holds some articles twice (the same headline and text under two names), many

@@ -337,10 +337,9 @@ func TestAssemblePrefersStoriesOnTopic(t *testing.T) {
 
 func TestTopicTermsParseTheQuerySyntax(t *testing.T) {
 	got := topicTerms(AssembleOptions{Topic: "Korea", Query: `korea OR pyongyang OR "north korea" -sport NOT football (missiles)`})
-	h := func(w string) uint64 { return fnvWord([]byte(w)) }
-	want := [][]uint64{{h("korea")}, {h("korea")}, {h("pyongyang")}, {h("north"), h("korea")}, {h("missil")}}
+	want := [][]string{{"korea"}, {"korea"}, {"pyongyang"}, {"north", "korea"}, {"missil"}}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got %v, want %v", got, want)
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
 

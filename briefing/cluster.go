@@ -39,7 +39,7 @@ const (
 	minSharedQuoteWords = 6
 	// quotesPerArticleForClustering bounds the quotes of each article compared while clustering
 	// (its best by the engine's score).
-	quotesPerArticleForClustering = 3
+	quotesPerArticleForClustering = 2
 	// sameDayGap and maxStoryGap: articles within sameDayGap of a story compare at full weight;
 	// the weight then falls linearly to half at maxStoryGap, beyond which nothing joins.
 	sameDayGap  = 24 * time.Hour
@@ -68,8 +68,12 @@ type storyCandidate struct {
 	lede   string
 	// vec is the article's TF-IDF vector, L2-normalised, sorted by term.
 	vec []termWeight
+	// best indexes the article's best quotes (key first, then by score).
+	best []int
 	// quotes are the shingle sets of the article's best quotes (for shared-quote evidence).
 	quotes [][]uint64
+	// topicHead and topicLede hold the bits of the topic words found in the headline and lede.
+	topicHead, topicLede uint64
 }
 
 // storyCluster is a cluster of candidates under construction.
@@ -152,6 +156,10 @@ type featureBuilder struct {
 	asName  []bool
 	asWord  []bool
 	touched []int32
+	// topicBit is, by term id, the bit of a topic word (0 for other words); topicHead and
+	// topicLede collect the bits found in the text at hand.
+	topicBit             []uint64
+	topicHead, topicLede uint64
 }
 
 // How addText counts a text's capitalised words.
@@ -172,6 +180,51 @@ func newFeatureBuilder(n int) *featureBuilder {
 	return fb
 }
 
+// setTopic gives the topic's words (stemmed) a bit each, so that reading an article notes
+// which of them its headline and lede hold, and returns each term as the bits of its words. A
+// topic word that is a stop word becomes an ordinary term; words past the 64th are ignored, and
+// a term holding one of them never matches.
+func (fb *featureBuilder) setTopic(terms [][]string) []uint64 {
+	var out []uint64
+	bits := make(map[string]uint64)
+	for _, term := range terms {
+		var mask uint64
+		for _, w := range term {
+			bit, ok := bits[w]
+			if !ok && len(bits) < 64 {
+				bit = 1 << len(bits)
+				bits[w] = bit
+				id, known := fb.dict[w]
+				if !known || id < 0 {
+					id = fb.newTerm(w)
+				}
+				fb.topicBit[id] = bit
+			}
+			if bit == 0 {
+				mask = 0
+				break
+			}
+			mask |= bit
+		}
+		if mask != 0 {
+			out = append(out, mask)
+		}
+	}
+	return out
+}
+
+// newTerm adds a word to the dictionary.
+func (fb *featureBuilder) newTerm(w string) int32 {
+	id := int32(len(fb.df))
+	fb.dict[w] = id
+	fb.df = append(fb.df, 0)
+	fb.tf = append(fb.tf, 0)
+	fb.asName = append(fb.asName, false)
+	fb.asWord = append(fb.asWord, false)
+	fb.topicBit = append(fb.topicBit, 0)
+	return id
+}
+
 // addText adds the content words of s to the term frequencies with weight w (names: properW).
 func (fb *featureBuilder) addText(s string, kind textKind, w, properW float64) {
 	fb.buf = eachTextWord(s, fb.buf, func(word []byte, proper bool) {
@@ -181,15 +234,17 @@ func (fb *featureBuilder) addText(s string, kind textKind, w, properW float64) {
 			if len(word) < 3 && isClusterStopWord(word) {
 				return
 			}
-			id = int32(len(fb.df))
-			fb.dict[string(word)] = id
-			fb.df = append(fb.df, 0)
-			fb.tf = append(fb.tf, 0)
-			fb.asName = append(fb.asName, false)
-			fb.asWord = append(fb.asWord, false)
+			id = fb.newTerm(string(word))
 		}
 		if id < 0 {
 			return
+		}
+		if bit := fb.topicBit[id]; bit != 0 {
+			if kind == headlineText {
+				fb.topicHead |= bit
+			} else {
+				fb.topicLede |= bit
+			}
 		}
 		weight := w
 		if proper {
@@ -212,8 +267,10 @@ func (fb *featureBuilder) addText(s string, kind textKind, w, properW float64) {
 // document frequencies; weights are finished by weigh once every article is counted.
 func (fb *featureBuilder) rawVector(c *storyCandidate) []termWeight {
 	fb.touched = fb.touched[:0]
+	fb.topicHead, fb.topicLede = 0, 0
 	fb.addText(c.a.Headline, headlineText, 2, 2)
 	fb.addText(c.lede, ledeText, 1, 1.5)
+	c.topicHead, c.topicLede = fb.topicHead, fb.topicLede
 	for i := range c.a.Quotes {
 		sp := c.a.Quotes[i].Speaker
 		if sp != "" && !slices.ContainsFunc(c.a.Quotes[:i], func(q Quote) bool { return q.Speaker == sp }) {
@@ -260,10 +317,10 @@ func (fb *featureBuilder) weigh(vec []termWeight, n int) []termWeight {
 
 // quoteFeatures returns the shingle sets of an article's best quotes that are long enough to
 // count as evidence that two articles report the same event.
-func (fb *featureBuilder) quoteFeatures(a *Article) [][]uint64 {
-	idx := bestQuoteIndexes(a.Quotes, quotesPerArticleForClustering)
+func (fb *featureBuilder) quoteFeatures(c *storyCandidate) [][]uint64 {
+	a := c.a
 	var out [][]uint64
-	for _, i := range idx {
+	for _, i := range c.best[:min(len(c.best), quotesPerArticleForClustering)] {
 		var sh []uint64
 		var n int
 		sh, n, fb.buf, fb.words = quoteShingles(a.Quotes[i].Text, fb.buf, fb.words)

@@ -130,3 +130,14 @@ func TestRenderEmptySaysNothingNew(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// BenchmarkRender renders the three-story test briefing.
+func BenchmarkRender(b *testing.B) {
+	br := loadBriefing(b, "normal")
+	b.ReportAllocs()
+	for b.Loop() {
+		if Render(br, RenderOptions{}) == "" {
+			b.Fatal("empty rendering")
+		}
+	}
+}

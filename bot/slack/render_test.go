@@ -477,3 +477,15 @@ func FuzzEscapeText(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkRender renders a five-story briefing of three quotes each, the default budget.
+func BenchmarkRender(b *testing.B) {
+	br := largeBriefing(b)
+	br.Stories = br.Stories[:5]
+	b.ReportAllocs()
+	for b.Loop() {
+		if msgs := Render(br, RenderOptions{}); len(msgs) != 1 {
+			b.Fatalf("%d messages", len(msgs))
+		}
+	}
+}
