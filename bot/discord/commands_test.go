@@ -30,7 +30,10 @@ func TestStartUpRegistersBriefByBulkOverwrite(t *testing.T) {
 			srv := fakediscord.New(t)
 			b := newBot(t, srv, newTestHandler(), botOptions{mode: discord.ModeHTTP, guildID: tt.guild})
 			run(t, b)
-			srv.WaitFor(t, "/brief registered", func() bool { return len(srv.RequestsTo(tt.route)) == 1 })
+			srv.WaitFor(t, "/brief registered", func() bool {
+				reqs := srv.RequestsTo(tt.route)
+				return len(reqs) == 1 && reqs[0].Status == http.StatusOK
+			})
 
 			reqs := srv.RequestsTo(tt.route)
 			if len(reqs) != 1 {

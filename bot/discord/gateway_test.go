@@ -2,6 +2,7 @@ package discord_test
 
 import (
 	"context"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -381,4 +382,25 @@ func TestRunClosesTheGatewayWhenItsContextEnds(t *testing.T) {
 		t.Fatal("Run did not return")
 	}
 	srv.WaitFor(t, "the gateway connection to close", func() bool { return srv.Connected() == 0 })
+}
+
+func TestARateLimitedFollowUpIsSentAfterTheWait(t *testing.T) {
+	t.Parallel()
+	srv := fakediscord.New(t)
+	h := newTestHandler()
+	big := bigBriefing(12)
+	h.setReply(bot.CommandNow, bot.Reply{Briefing: &big})
+	b := newBot(t, srv, h, botOptions{})
+	runGateway(t, srv, b)
+	srv.FailNext(fakediscord.RouteFollowup, http.StatusTooManyRequests, 100*time.Millisecond, 1)
+
+	want := len(renderMessages(big))
+	id, _ := srv.SendInteraction(fakediscord.Command("brief", "now", "topic", "korea"))
+	r := answered(t, srv, id, func(r fakediscord.InteractionReply) bool { return len(r.Followups) == want-1 })
+	if n := len(srv.RequestsTo(fakediscord.RouteFollowup)); n != want {
+		t.Errorf("%d follow-up requests, want %d (one refused with 429, then each sent once)", n, want)
+	}
+	if r.Original == nil {
+		t.Error("no answer")
+	}
 }

@@ -103,10 +103,14 @@ type Server struct {
 	upgrader websocket.Upgrader
 	spec     *spec // nil when the OpenAPI description is absent
 
+	// Lock order: mu, then reqMu, then chMu.
+	reqMu    sync.Mutex
+	requests []Request
+	chMu     sync.Mutex
+	changed  chan struct{} // closed and replaced on every change of state
+
 	mu           sync.Mutex
-	changed      chan struct{} // closed and replaced on every change of state
 	lastID       uint64
-	requests     []Request
 	failures     map[string][]failure
 	messages     map[string][]*message // by channel id, in posting order
 	nonces       map[string]nonceEntry // by channel id + "\x00" + nonce
@@ -247,7 +251,8 @@ type Request struct {
 	Query  url.Values
 	Header http.Header
 	Body   []byte
-	// Status is what the fake answered, 0 for a dropped connection.
+	// Status is what the fake answered: 0 while it is being answered, or for a dropped connection.
+	// A request is listed from its arrival, so any state it changed is seen with it.
 	Status int
 	// SchemaError says how the body broke Discord's API description, "" when it did not (or was
 	// not checked).
@@ -256,8 +261,8 @@ type Request struct {
 
 // Requests returns every REST request received so far, oldest first.
 func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
 	return slices.Clone(s.requests)
 }
 
@@ -279,9 +284,9 @@ func (s *Server) WaitFor(t testing.TB, what string, cond func() bool) {
 	deadline := time.NewTimer(waitTimeout)
 	defer deadline.Stop()
 	for {
-		s.mu.Lock()
+		s.chMu.Lock()
 		changed := s.changed
-		s.mu.Unlock()
+		s.chMu.Unlock()
 		if cond() {
 			return
 		}
@@ -293,8 +298,10 @@ func (s *Server) WaitFor(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-// notifyLocked wakes WaitFor; the caller holds s.mu.
+// notifyLocked wakes WaitFor. (It takes its own lock; the name says it may be called under s.mu.)
 func (s *Server) notifyLocked() {
+	s.chMu.Lock()
+	defer s.chMu.Unlock()
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
@@ -339,49 +346,92 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, body []byte) int
 // route registers h for pattern with recording, injected failures, authentication and body
 // validation around it.
 func (s *Server) route(mux *http.ServeMux, pattern string, auth bool, h handlerFunc) {
-	mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc(pattern, func(rw http.ResponseWriter, r *http.Request) {
 		body, err := readBody(r)
-		req := Request{
+		idx := s.addRequest(Request{
 			Method: r.Method,
 			Path:   "/api/v9" + r.URL.Path,
 			Route:  pattern,
 			Query:  r.URL.Query(),
 			Header: r.Header.Clone(),
 			Body:   body,
-		}
-		defer func() {
-			s.mu.Lock()
-			s.requests = append(s.requests, req)
-			s.notifyLocked()
-			s.mu.Unlock()
-		}()
+		})
+		// The status is recorded as it is written, before the client can see the answer.
+		w := &statusWriter{ResponseWriter: rw, record: func(status int) { s.setStatus(idx, status, "") }}
 		if err != nil {
-			req.Status = writeError(w, http.StatusRequestEntityTooLarge, 40005, "Request entity too large")
+			writeError(w, http.StatusRequestEntityTooLarge, 40005, "Request entity too large")
 			return
 		}
 		s.mu.Lock()
 		f, failing := s.popFailureLocked(pattern)
 		s.mu.Unlock()
 		if failing && f.status != Pass {
-			req.Status = s.fail(w, f)
+			s.fail(w, f)
 			return
 		}
 		if auth && !s.authorized(r.Header.Get("Authorization")) {
-			req.Status = writeError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
+			writeError(w, http.StatusUnauthorized, 0, "401: Unauthorized")
 			return
 		}
 		if len(body) > 0 {
 			if problem := s.spec.validate(pattern, body); problem != "" {
-				req.SchemaError = problem
-				s.t.Errorf("fakediscord: %s %s: the body breaks Discord's API description: %s\nbody: %s",
-					r.Method, req.Path, problem, body)
-				req.Status = writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body")
+				s.setStatus(idx, 0, problem)
+				s.t.Errorf("fakediscord: %s /api/v9%s: the body breaks Discord's API description: %s\nbody: %s",
+					r.Method, r.URL.Path, problem, body)
+				writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body")
 				return
 			}
 		}
-		req.Status = h(w, r, body)
+		h(w, r, body)
 	})
 }
+
+func (s *Server) addRequest(r Request) int {
+	s.reqMu.Lock()
+	s.requests = append(s.requests, r)
+	idx := len(s.requests) - 1
+	s.reqMu.Unlock()
+	s.notifyLocked()
+	return idx
+}
+
+// setStatus records the answer's status (when not 0) and schema problem (when not "").
+func (s *Server) setStatus(idx, status int, schemaError string) {
+	s.reqMu.Lock()
+	if status != 0 {
+		s.requests[idx].Status = status
+	}
+	if schemaError != "" {
+		s.requests[idx].SchemaError = schemaError
+	}
+	s.reqMu.Unlock()
+	s.notifyLocked()
+}
+
+// statusWriter reports the status of an answer when it is written.
+type statusWriter struct {
+	http.ResponseWriter
+	record func(status int)
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if !w.wrote {
+		w.wrote = true
+		w.record(status)
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (DropConnection hijacks it).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (s *Server) authorized(header string) bool {
 	token, ok := strings.CutPrefix(header, "Bot ")
@@ -395,11 +445,9 @@ func (s *Server) authorized(header string) bool {
 func (s *Server) fail(w http.ResponseWriter, f failure) int {
 	switch f.status {
 	case DropConnection:
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return 0
-			}
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+			return 0
 		}
 		panic(http.ErrAbortHandler)
 	case http.StatusTooManyRequests:
