@@ -270,7 +270,7 @@ func (s *Scheduler) delivered(ctx context.Context, c *claim, platform, messageID
 	c.log.Info("briefing delivered", slog.String("message_id", messageID), slog.Bool("late", c.late),
 		slog.Time("window_from", c.from), slog.Duration("lag", now.Sub(c.key.At)))
 	s.metrics.BriefingPosted(platform, kind)
-	s.health.posted(ctx, platform, c.sub.ChannelID)
+	s.health.posted(ctx, platform, c.sub.ChannelID, c.sub.Topic)
 	return s.finish(ctx, c, store.SlotOutcome{State: store.SlotDelivered, MessageID: messageID, Late: c.late,
 		WindowFrom: c.from, WindowTo: c.key.At})
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -91,8 +92,9 @@ type Health struct {
 
 // HealthProblem is one problem Health knows of.
 type HealthProblem struct {
-	// Kind is "source" (a feed failing), "channel" (a channel that refuses the bot's posts) or
-	// "delivery" (scheduled briefings on a platform failing after all retries).
+	// Kind is "source" (a feed failing), "channel" (a channel that refuses the bot's posts),
+	// "delivery" (scheduled briefings on a platform failing after all retries) or "topic" (a
+	// topic whose query does not parse).
 	Kind string
 	// Name is the source name, "platform:channel_id", or the platform.
 	Name  string
@@ -213,8 +215,12 @@ func (h *Health) CheckSources(ctx context.Context) error {
 	return nil
 }
 
-// posted tells Health a post to a channel went through: the channel and its platform work.
-func (h *Health) posted(ctx context.Context, platform, channelID string) {
+// posted tells Health a scheduled briefing of topic went through to a channel: the channel, its
+// platform and the topic work.
+func (h *Health) posted(ctx context.Context, platform, channelID, topic string) {
+	h.clear(ctx, "topic", topic, func(p HealthProblem) string {
+		return fmt.Sprintf("briefbot: the briefings of topic %q work again.", topic)
+	})
 	h.clear(ctx, "channel", platform+":"+channelID, func(p HealthProblem) string {
 		return fmt.Sprintf("briefbot: posting to %s channel %s works again.", platform, channelID)
 	})
@@ -228,6 +234,12 @@ func (h *Health) posted(ctx context.Context, platform, channelID string) {
 // the bot) or after retrying until the slot's deadline.
 func (h *Health) postFailed(ctx context.Context, sub store.Subscription, slot time.Time, err error, permanent bool) {
 	now := h.clock.Now()
+	if errors.Is(err, store.ErrBadQuery) {
+		h.raise(ctx, "topic", sub.Topic, now, err.Error(), 1, fmt.Sprintf(
+			"briefbot: the query of topic %q does not parse, so its scheduled briefings fail: %s",
+			sub.Topic, oneLine(err.Error())))
+		return
+	}
 	if permanent {
 		h.raise(ctx, "channel", sub.Platform+":"+sub.ChannelID, now, err.Error(), 1, fmt.Sprintf(
 			"briefbot: cannot post to %s channel %s (topic %q): %s. Its scheduled briefings fail until this is fixed, for example by inviting the bot back.",

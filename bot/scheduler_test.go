@@ -9,7 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"github.com/briefbot/briefbot/briefing/store"
+	"github.com/briefbot/briefbot/internal/metrics"
 )
 
 func TestSchedulerDeliversASlotOnceAtItsTime(t *testing.T) {
@@ -306,16 +310,29 @@ func TestSchedulerTakesOverAnExpiredClaimWithTheDuplicateGuard(t *testing.T) {
 }
 
 func TestSchedulerRetriesTemporaryFailures(t *testing.T) {
+	const delivered = `
+# HELP briefbot_briefings_posted_total Briefings posted, by platform and kind (scheduled, late, command).
+# TYPE briefbot_briefings_posted_total counter
+briefbot_briefings_posted_total{kind="scheduled",platform="slack"} 1
+# HELP briefbot_slots_total Scheduled slots finished, by outcome (delivered, late, skipped, failed).
+# TYPE briefbot_slots_total counter
+briefbot_slots_total{outcome="delivered"} 1
+# HELP briefbot_post_failures_total Failed post attempts, by platform and reason (rate_limited, server_error, network, forbidden, other).
+# TYPE briefbot_post_failures_total counter
+`
 	tests := []struct {
-		name string
-		errs []error
+		name    string
+		errs    []error
+		metrics string
 	}{
-		{"a 429 is waited out", []error{&PostError{Temporary: true, Status: 429, RetryAfter: 30 * time.Second, Err: errors.New("ratelimited")}}},
+		{"a 429 is waited out", []error{&PostError{Temporary: true, Status: 429, RetryAfter: 30 * time.Second, Err: errors.New("ratelimited")}},
+			delivered + `briefbot_post_failures_total{platform="slack",reason="rate_limited"} 1` + "\n"},
 		{"5xx and network errors are retried", []error{
 			&PostError{Temporary: true, Status: 503, Err: errors.New("service unavailable")},
 			&PostError{Temporary: true, Err: errors.New("dial tcp: connection refused")},
 			&PostError{Temporary: true, Status: 502, Err: errors.New("bad gateway")},
-		}},
+		}, delivered + `briefbot_post_failures_total{platform="slack",reason="network"} 1` + "\n" +
+			`briefbot_post_failures_total{platform="slack",reason="server_error"} 2` + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -323,9 +340,14 @@ func TestSchedulerRetriesTemporaryFailures(t *testing.T) {
 			e := newSchedEnv(t, schedSQLite(t), slot, true)
 			sub := e.subscribe(t, store.Subscription{ChannelID: "C1", Schedule: "08:00", CreatedAt: slot.Add(-time.Hour)})
 			e.poster.fail = tt.errs
-			s := e.scheduler(t, SchedulerOptions{})
+			reg := prometheus.NewRegistry()
+			s := e.scheduler(t, SchedulerOptions{Metrics: metrics.New(reg)})
 			if res := tick(t, s, slot); res.Delivered != 1 {
 				t.Fatalf("Tick = %+v, want the slot delivered", res)
+			}
+			if err := testutil.GatherAndCompare(reg, strings.NewReader(tt.metrics),
+				"briefbot_post_failures_total", "briefbot_slots_total", "briefbot_briefings_posted_total"); err != nil {
+				t.Error(err)
 			}
 			calls := e.poster.Calls()
 			if len(calls) != len(tt.errs)+1 {
