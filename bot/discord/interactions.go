@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -168,8 +169,9 @@ func (b *Bot) answerCommand(ctx context.Context, i *discordgo.Interaction, first
 			if err != nil {
 				return
 			}
-			b.finishDeferred(context.WithoutCancel(ctx), log, i, reply, deferredEphemeral)
-			log.InfoContext(ctx, "deferred command answered", slog.Duration("took", time.Since(start)))
+			if b.finishDeferred(context.WithoutCancel(ctx), log, i, reply, deferredEphemeral) {
+				log.InfoContext(ctx, "deferred command answered", slog.Duration("took", time.Since(start)))
+			}
 		}()
 	}
 }
@@ -182,47 +184,49 @@ func (b *Bot) sendFirst(ctx context.Context, log *slog.Logger, first firstAnswer
 	}
 }
 
-// finishDeferred replaces the deferred placeholder with the reply. When the reply's visibility
-// differs from the placeholder's (a briefing command that ended in a private error), the reply
-// goes out as follow-ups with the right visibility and the placeholder is deleted.
-func (b *Bot) finishDeferred(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, reply bot.Reply, deferredEphemeral bool) {
+// finishDeferred replaces the deferred placeholder with the reply, and reports whether all of it
+// went out. When the reply's visibility differs from the placeholder's (a briefing command that
+// ended in a private error), the reply goes out as follow-ups with the right visibility and the
+// placeholder is deleted.
+func (b *Bot) finishDeferred(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, reply bot.Reply, deferredEphemeral bool) bool {
 	msgs, ephemeral := b.replyMessages(reply)
 	if ephemeral == deferredEphemeral {
 		first := msgs[0]
-		edit := &discordgo.WebhookEdit{Content: &first.Content, Embeds: &first.Embeds, AllowedMentions: noMentions()}
-		if first.Embeds == nil {
-			empty := []*discordgo.MessageEmbed{}
-			edit.Embeds = &empty
+		embeds := first.Embeds
+		if embeds == nil {
+			embeds = []*discordgo.MessageEmbed{}
 		}
-		err := b.retry(ctx, func(ctx context.Context) error {
+		edit := &discordgo.WebhookEdit{Content: &first.Content, Embeds: &embeds, AllowedMentions: noMentions()}
+		err := b.retry(ctx, true, func(ctx context.Context) error {
 			_, err := b.session.InteractionResponseEdit(i, edit, discordgo.WithContext(ctx))
 			return err
 		})
 		if err != nil {
 			log.ErrorContext(ctx, "editing the deferred answer failed", slog.Any("error", err))
-			return
+			return false
 		}
 		b.countReply(reply)
-		b.followUp(ctx, log, i, msgs[1:], ephemeral)
-		return
+		return b.followUp(ctx, log, i, msgs[1:], ephemeral)
 	}
 	if !b.followUp(ctx, log, i, msgs, ephemeral) {
-		return
+		return false
 	}
 	b.countReply(reply)
-	err := b.retry(ctx, func(ctx context.Context) error {
+	err := b.retry(ctx, true, func(ctx context.Context) error {
 		return b.session.InteractionResponseDelete(i, discordgo.WithContext(ctx))
 	})
 	if err != nil {
 		log.WarnContext(ctx, "deleting the deferred placeholder failed", slog.Any("error", err))
 	}
+	return true
 }
 
 // followUp posts messages as follow-ups of an answered interaction; false when one failed.
+// Follow-ups have no duplicate guard, so only a 429 (which Discord did not act on) is retried.
 func (b *Bot) followUp(ctx context.Context, log *slog.Logger, i *discordgo.Interaction, msgs []Message, ephemeral bool) bool {
 	for n, m := range msgs {
 		params := m.WebhookParams(ephemeral)
-		err := b.retry(ctx, func(ctx context.Context) error {
+		err := b.retry(ctx, false, func(ctx context.Context) error {
 			_, err := b.session.FollowupMessageCreate(i, true, params, discordgo.WithContext(ctx))
 			return err
 		})
@@ -235,8 +239,9 @@ func (b *Bot) followUp(ctx context.Context, log *slog.Logger, i *discordgo.Inter
 }
 
 // retry calls fn until it succeeds, fails for good, or retryBudget is spent on waits; a 429 waits
-// as long as Discord asks, other temporary failures back off from half a second.
-func (b *Bot) retry(ctx context.Context, fn func(context.Context) error) error {
+// as long as Discord asks, other temporary failures back off from half a second. A call that is
+// not idempotent is retried only after a 429.
+func (b *Bot) retry(ctx context.Context, idempotent bool, fn func(context.Context) error) error {
 	backoff, spent := 500*time.Millisecond, time.Duration(0)
 	for {
 		cctx, info := withResponseInfo(ctx)
@@ -246,7 +251,8 @@ func (b *Bot) retry(ctx context.Context, fn func(context.Context) error) error {
 		}
 		pe := classify(withInfo(err, info))
 		wait := max(pe.RetryAfter, backoff)
-		if !pe.Temporary || spent+wait > retryBudget || ctx.Err() != nil {
+		retryable := pe.Temporary && (idempotent || pe.Status == http.StatusTooManyRequests)
+		if !retryable || spent+wait > retryBudget || ctx.Err() != nil {
 			return pe
 		}
 		t := time.NewTimer(wait)
@@ -291,7 +297,11 @@ func (b *Bot) replyMessages(reply bot.Reply) (msgs []Message, ephemeral bool) {
 		if lead := msgs[0].Content; lead == "" || utf8.RuneCountInString(text)+1+utf8.RuneCountInString(lead) <= MaxContent {
 			msgs[0].Content = strings.TrimSpace(text + "\n" + lead)
 		} else {
-			msgs = append([]Message{{Content: text}}, msgs...)
+			var lead []Message
+			for _, part := range splitText(text, MaxContent) {
+				lead = append(lead, Message{Content: part})
+			}
+			msgs = append(lead, msgs...)
 		}
 	}
 	for k := range msgs {

@@ -8,6 +8,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
+
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/briefing"
 )
 
 func TestNoncesAreDistinctPerMessageAndFitDiscordsLimit(t *testing.T) {
@@ -113,4 +116,41 @@ func FuzzRequestFrom(f *testing.F) {
 			t.Fatalf("request = %+v", req)
 		}
 	})
+}
+
+func TestAReplyIsRenderedWithinDiscordsLimits(t *testing.T) {
+	t.Parallel()
+	b := &Bot{}
+	long := strings.Repeat("A sentence of the router's reply. ", 150) // about 5,000 characters
+	brief := briefing.Briefing{Topic: "korea", Stories: []briefing.Story{{Headline: "H", Lede: "L"}}}
+	tests := []struct {
+		name          string
+		reply         bot.Reply
+		wantEphemeral bool
+		minMessages   int
+	}{
+		{"short text is one private message", bot.Reply{Text: "Subscribed."}, true, 1},
+		{"text is private even when not marked so", bot.Reply{Ephemeral: false, Text: "Topics: korea"}, true, 1},
+		{"long text is split", bot.Reply{Ephemeral: true, Text: long}, true, 3},
+		{"an empty reply still says something", bot.Reply{}, true, 1},
+		{"a briefing is public", bot.Reply{Briefing: &brief}, false, 1},
+		{"a briefing with a long note leads with the note", bot.Reply{Briefing: &brief, Text: long}, false, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			msgs, ephemeral := b.replyMessages(tt.reply)
+			if ephemeral != tt.wantEphemeral || len(msgs) < tt.minMessages {
+				t.Fatalf("%d messages, ephemeral %v; want at least %d, %v", len(msgs), ephemeral, tt.minMessages, tt.wantEphemeral)
+			}
+			for i, m := range msgs {
+				if n := utf8.RuneCountInString(m.Content); n > MaxContent || (n == 0 && len(m.Embeds) == 0) {
+					t.Errorf("message %d: %d characters of content, %d embeds", i, n, len(m.Embeds))
+				}
+				if m.AllowedMentions == nil || m.AllowedMentions.Parse == nil || len(m.AllowedMentions.Parse) != 0 {
+					t.Errorf("message %d allows mentions: %+v", i, m.AllowedMentions)
+				}
+			}
+		})
+	}
 }
