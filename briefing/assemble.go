@@ -93,13 +93,13 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 		now = cands[len(cands)-1].when
 	}
 	r := storyRanker{
-		cands:     cands,
-		terms:     terms,
-		now:       now,
-		halfLife:  recencyHalfLife(opts.From, opts.To),
-		perStory:  opts.QuotesPerStory,
-		wordBuf:   fb.buf,
-		wordHashs: fb.words,
+		cands:      cands,
+		terms:      terms,
+		now:        now,
+		halfLife:   recencyHalfLife(opts.From, opts.To),
+		perStory:   opts.QuotesPerStory,
+		wordBuf:    fb.buf,
+		wordHashes: fb.words,
 	}
 	ranked := make([]rankedStory, len(clusters))
 	for i, st := range clusters {
@@ -124,8 +124,8 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 	return b
 }
 
-// candidatesInWindow returns the articles published within [from, to], oldest first (ties in
-// input order).
+// candidatesInWindow returns the articles published within [from, to], oldest first; articles
+// of the same time are ordered by URL and headline, so the input's order never matters.
 func candidatesInWindow(articles []Article, from, to time.Time) []storyCandidate {
 	type entry struct {
 		when time.Time
@@ -144,10 +144,9 @@ func candidatesInWindow(articles []Article, from, to time.Time) []storyCandidate
 		in = append(in, entry{when, i})
 	}
 	slices.SortFunc(in, func(x, y entry) int {
-		if c := x.when.Compare(y.when); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.i, y.i)
+		ax, ay := &articles[x.i], &articles[y.i]
+		return cmp.Or(x.when.Compare(y.when), cmp.Compare(ax.URL, ay.URL),
+			cmp.Compare(ax.Headline, ay.Headline), cmp.Compare(x.i, y.i))
 	})
 	cands := make([]storyCandidate, len(in))
 	for k, e := range in {
@@ -274,13 +273,13 @@ func topicTerms(opts AssembleOptions) [][]string {
 
 // storyRanker scores clusters and builds the stories that make the cut.
 type storyRanker struct {
-	cands     []storyCandidate
-	terms     []uint64 // each topic term as the bits of its words (see featureBuilder.setTopic)
-	now       time.Time
-	halfLife  time.Duration
-	perStory  int
-	wordBuf   []byte
-	wordHashs []uint64
+	cands      []storyCandidate
+	terms      []uint64 // each topic term as the bits of its words (see featureBuilder.setTopic)
+	now        time.Time
+	halfLife   time.Duration
+	perStory   int
+	wordBuf    []byte
+	wordHashes []uint64
 }
 
 // rankedStory is a cluster with its importance.
@@ -466,7 +465,7 @@ func (r *storyRanker) selectQuotes(order []int) []StoryQuote {
 				continue
 			}
 			var sh []uint64
-			sh, _, r.wordBuf, r.wordHashs = quoteShingles(q.Text, r.wordBuf, r.wordHashs)
+			sh, _, r.wordBuf, r.wordHashes = quoteShingles(q.Text, r.wordBuf, r.wordHashes)
 			if len(sh) == 0 {
 				continue
 			}
