@@ -33,8 +33,12 @@ const (
 	// sharedQuoteBonus is added per quote an article shares with a story, up to maxQuoteBonus.
 	sharedQuoteBonus = 0.18
 	maxQuoteBonus    = 0.36
-	// sharedQuoteOverlap is the share of a quote's shingles a story must hold to share the quote.
-	sharedQuoteOverlap = 0.6
+	// sharedQuoteOverlap is the share of a quote's sketch a story must hold to share the quote.
+	sharedQuoteOverlap = 0.5
+	// quoteSketchSize is how many shingle hashes represent a quote while clustering: its
+	// smallest ones (a bottom-k sketch), which two copies of a quote mostly share, so comparing
+	// sketches estimates how much of their wording two quotes share at a fraction of the cost.
+	quoteSketchSize = 4
 	// minSharedQuoteWords: shorter quotes ("very good") are too common to link stories.
 	minSharedQuoteWords = 6
 	// quotesPerArticleForClustering bounds the quotes of each article compared while clustering
@@ -70,7 +74,7 @@ type storyCandidate struct {
 	vec []termWeight
 	// best indexes the article's best quotes (key first, then by score).
 	best []int
-	// quotes are the shingle sets of the article's best quotes (for shared-quote evidence).
+	// quotes are the sketches of the article's best quotes (for shared-quote evidence).
 	quotes [][]uint64
 	// topicHead and topicLede hold the bits of the topic words found in the headline and lede.
 	topicHead, topicLede uint64
@@ -315,7 +319,7 @@ func (fb *featureBuilder) weigh(vec []termWeight, n int) []termWeight {
 	return out
 }
 
-// quoteFeatures returns the shingle sets of an article's best quotes that are long enough to
+// quoteFeatures returns the sketches of an article's best quotes that are long enough to
 // count as evidence that two articles report the same event.
 func (fb *featureBuilder) quoteFeatures(c *storyCandidate) [][]uint64 {
 	a := c.a
@@ -325,10 +329,18 @@ func (fb *featureBuilder) quoteFeatures(c *storyCandidate) [][]uint64 {
 		var n int
 		sh, n, fb.buf, fb.words = quoteShingles(a.Quotes[i].Text, fb.buf, fb.words)
 		if n >= minSharedQuoteWords {
-			out = append(out, sh)
+			out = append(out, sketch(sh, quoteSketchSize))
 		}
 	}
 	return out
+}
+
+// sketch returns the k smallest distinct hashes of sh (all of them when there are fewer), in
+// place.
+func sketch(sh []uint64, k int) []uint64 {
+	slices.Sort(sh)
+	sh = slices.Compact(sh)
+	return sh[:min(k, len(sh)):min(k, len(sh))]
 }
 
 // bestQuoteIndexes returns the indexes of up to k quotes, key quotes first, then by score.
@@ -379,7 +391,7 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 	var (
 		stories    []*storyCluster
 		termPost   = make([][]posting, nterms)
-		quotePost  = newShinglePostings(len(cands) * quotesPerArticleForClustering * 12)
+		quotePost  = newShinglePostings(len(cands) * quotesPerArticleForClustering * quoteSketchSize)
 		dots       []float64 // by story, for the stories in touched
 		wordDots   []float64 // the part of dots from terms that are not names
 		touched    []int32
@@ -533,13 +545,13 @@ func (p *shinglePostings) add(h uint64, s int32) {
 	}
 }
 
-// storyCount counts a quote's shingles a story holds.
+// storyCount counts the hashes of a quote's sketch a story holds.
 type storyCount struct {
 	story int32
 	n     int
 }
 
-// sharedQuoteStories appends to out the stories that hold most of the quote's shingles; counts
+// sharedQuoteStories appends to out the stories that hold most of the quote's sketch; counts
 // is scratch space. Both are returned for reuse.
 func sharedQuoteStories(q []uint64, post *shinglePostings, out []int32, counts []storyCount) ([]int32, []storyCount) {
 	count := func(s int32) {
