@@ -498,11 +498,10 @@ func ItemArticle(item *gofeed.Item, base *url.URL, source string) (*briefing.Art
 	case item.UpdatedParsed != nil:
 		a.Published = item.UpdatedParsed.UTC()
 	}
-	content := item.Content
-	if strings.TrimSpace(htmlText(content)) == "" {
-		content = item.Description
+	a.Text = htmlText(strings.ToValidUTF8(item.Content, "\uFFFD"))
+	if a.Text == "" {
+		a.Text = htmlText(strings.ToValidUTF8(item.Description, "\uFFFD"))
 	}
-	a.Text = htmlText(strings.ToValidUTF8(content, "\uFFFD"))
 	if a.Headline == "" && a.Text == "" && a.URL == "" {
 		return nil, refuse("bad_item", "feed item has no title, text or link")
 	}

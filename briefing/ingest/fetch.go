@@ -209,7 +209,8 @@ type tooLargeError struct {
 }
 
 func tooLarge(what string, limit int64) error {
-	return &refusal{code: "too_large", msg: (&tooLargeError{what, limit}).Error(), err: &tooLargeError{what, limit}}
+	e := &tooLargeError{what, limit}
+	return &refusal{code: "too_large", msg: e.Error(), err: e}
 }
 
 func (e *tooLargeError) Error() string {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"strings"
 	"syscall"
 )
 
@@ -88,7 +89,7 @@ func checkLiteralHost(host string) error {
 	}
 	ip, err := netip.ParseAddr(host)
 	if err != nil {
-		if host == "localhost" || hasSuffixFold(host, ".localhost") {
+		if h := strings.ToLower(strings.TrimSuffix(host, ".")); h == "localhost" || strings.HasSuffix(h, ".localhost") {
 			return fmt.Errorf("ingest: %w: %s", ErrPrivateAddress, host)
 		}
 		return nil
@@ -97,21 +98,4 @@ func checkLiteralHost(host string) error {
 		return fmt.Errorf("ingest: %w: %s", ErrPrivateAddress, ip)
 	}
 	return nil
-}
-
-func hasSuffixFold(s, suffix string) bool {
-	if len(s) < len(suffix) {
-		return false
-	}
-	tail := s[len(s)-len(suffix):]
-	for i := range len(tail) {
-		a, b := tail[i], suffix[i]
-		if 'A' <= a && a <= 'Z' {
-			a += 'a' - 'A'
-		}
-		if a != b {
-			return false
-		}
-	}
-	return true
 }

@@ -109,6 +109,7 @@ func (p *Poller) Run(ctx context.Context) error {
 		wg.Go(func() { p.loop(ctx, src, sem) })
 	}
 	wg.Wait()
+	<-ctx.Done() // with no sources, there is nothing to wait for but the end
 	return nil
 }
 
