@@ -2,6 +2,7 @@ package discord
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -64,7 +65,9 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 		b.refuse(w, r, "stale request timestamp")
 		return
 	}
-	if !b.replays.first(r.Header.Get("X-Signature-Ed25519"), now) {
+	// Keyed by the signature's bytes: the same signature spelt in upper-case hex is the same replay.
+	sig, _ := hex.DecodeString(r.Header.Get("X-Signature-Ed25519")) // valid: VerifyInteraction decoded it
+	if !b.replays.first(string(sig), now) {
 		b.refuse(w, r, "replayed request")
 		return
 	}

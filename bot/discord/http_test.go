@@ -180,6 +180,10 @@ func TestAReplayedRequestIsRefused(t *testing.T) {
 	if resp := post(t, endpoint, body, headers); resp.status != http.StatusUnauthorized {
 		t.Fatalf("replay: status %d, want 401", resp.status)
 	}
+	headers["X-Signature-Ed25519"] = strings.ToUpper(headers["X-Signature-Ed25519"])
+	if resp := post(t, endpoint, body, headers); resp.status != http.StatusUnauthorized {
+		t.Fatalf("replay with the signature in upper-case hex: status %d, want 401", resp.status)
+	}
 	if n := len(h.got()); n != 1 {
 		t.Errorf("the handler ran %d times, want 1", n)
 	}
