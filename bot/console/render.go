@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/rivo/uniseg"
 
@@ -19,6 +20,12 @@ const DefaultWidth = 80
 
 // minWidth keeps the layout readable in very narrow terminals.
 const minWidth = 30
+
+// A lede and a quote are shown up to these many characters, cut at a word, as in chat.
+const (
+	maxLedeText  = 700
+	maxQuoteText = 600
+)
 
 // RenderOptions shape a rendering.
 type RenderOptions struct {
@@ -95,12 +102,12 @@ func Render(b briefing.Briefing, opts RenderOptions) string {
 			headline = "(untitled)"
 		}
 		w.para(num, indent, headline)
-		if lede := clean(s.Lede); lede != "" {
+		if lede := shorten(clean(s.Lede), maxLedeText); lede != "" {
 			w.para(indent, indent, lede)
 		}
 		for _, q := range s.Quotes {
 			w.blank()
-			w.para(indent+"  “", indent+"   ", clean(q.Text)+"”")
+			w.para(indent+"  “", indent+"   ", shorten(clean(q.Text), maxQuoteText)+"”")
 			w.para(indent+"    — ", indent+"      ", credit(q))
 			if q.URL != "" {
 				w.para(indent+"    ", indent+"    ", clean(q.URL))
@@ -173,6 +180,29 @@ func clean(s string) string {
 		return r
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// shorten cuts text longer than max characters at the last space that leaves room for "…"
+// (inside the word only when a single word is longer than max).
+func shorten(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	n, cut, hard := 0, -1, 0
+	for i, r := range s {
+		if n == max-1 {
+			break
+		}
+		if r == ' ' {
+			cut = i
+		}
+		hard = i + utf8.RuneLen(r)
+		n++
+	}
+	if cut > 0 {
+		return strings.TrimRight(s[:cut], " ") + "…"
+	}
+	return s[:hard] + "…"
 }
 
 // writer wraps paragraphs to a width.

@@ -141,3 +141,23 @@ func BenchmarkRender(b *testing.B) {
 		}
 	}
 }
+
+func TestShorten(t *testing.T) {
+	tests := []struct {
+		name, in string
+		max      int
+		want     string
+	}{
+		{"text that fits is unchanged", "a few words", 11, "a few words"},
+		{"text is cut at the last word that fits", "the quick brown fox", 12, "the quick…"},
+		{"a single long word is cut inside", "abcdefghij", 5, "abcd…"},
+		{"characters are counted, not bytes", "éééé éééé", 6, "éééé…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := shorten(tt.in, tt.max); got != tt.want {
+				t.Errorf("shorten(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+			}
+		})
+	}
+}
