@@ -202,10 +202,7 @@ func (s *Scheduler) lastWindowEnd(ctx context.Context, c *claim) (time.Time, err
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return time.Time{}, fmt.Errorf("bot: last delivered slot: %w", err)
 	}
-	if last.WindowTo.IsZero() {
-		return last.Key.At, nil
-	}
-	return last.WindowTo, nil
+	return windowEnd(last), nil
 }
 
 // learn remembers, after this replica finished a prepared slot, where the last delivered

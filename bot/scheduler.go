@@ -650,7 +650,33 @@ func (s *Scheduler) place(st *subState, rows []store.Slot, now time.Time) []*slo
 		watched = append(watched, &slotJob{key: r.Key, platform: st.sub.Platform, kind: jobDeliver,
 			state: jobWatching, retryAt: retryAt})
 	}
+
+	// Where the last delivered briefing ended, when the rows tell for sure: every row down to
+	// the newest delivered one is finished (or all of the ledger is read and none is delivered).
+	if len(rows) == 0 {
+		st.knownAt, st.lastTo = after, time.Time{}
+	}
+	for i, r := range rows {
+		if r.State == store.SlotClaimed {
+			break
+		}
+		if r.State == store.SlotDelivered {
+			st.knownAt, st.lastTo = rows[0].Key.At, windowEnd(r)
+			break
+		}
+		if i == len(rows)-1 && len(rows) < ledgerPeek {
+			st.knownAt, st.lastTo = rows[0].Key.At, time.Time{}
+		}
+	}
 	return watched
+}
+
+// windowEnd is where a delivered slot's briefing ended.
+func windowEnd(r store.Slot) time.Time {
+	if r.WindowTo.IsZero() {
+		return r.Key.At
+	}
+	return r.WindowTo
 }
 
 // parse reads a subscription's schedule; a bad one is logged and never fires.
