@@ -63,9 +63,15 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	return runErr
 }
 
-// version is the module version briefbot was built as ("(devel)" from a checkout), with the
-// VCS revision when the build recorded one.
+// buildVersion is set at build time: go build -ldflags "-X main.buildVersion=v1.2.3".
+var buildVersion string
+
+// version is the version briefbot was built as: buildVersion when set, else the module version
+// with the VCS revision when the build recorded one, else "dev".
 func version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "dev"
