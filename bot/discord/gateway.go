@@ -107,3 +107,11 @@ func (b *Bot) onInteraction(ctx context.Context, i *discordgo.Interaction) {
 		b.log.DebugContext(ctx, "ignoring an interaction", slog.String("interaction_id", i.ID), slog.String("type", i.Type.String()))
 	}
 }
+
+// GatewayConnected reports whether the gateway session is up (for health checks); always false
+// in http mode, which needs no gateway.
+func (b *Bot) GatewayConnected() bool {
+	b.session.RLock()
+	defer b.session.RUnlock()
+	return b.session.DataReady
+}

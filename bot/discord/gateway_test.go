@@ -372,6 +372,8 @@ func TestRunClosesTheGatewayWhenItsContextEnds(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()
 	srv.WaitFor(t, "a gateway session", func() bool { return srv.Connected() == 1 })
+	// discordgo marks the session ready after its first heartbeat and tells no one: poll.
+	eventually(t, "GatewayConnected", b.GatewayConnected)
 	cancel()
 	select {
 	case err := <-done:
@@ -382,6 +384,9 @@ func TestRunClosesTheGatewayWhenItsContextEnds(t *testing.T) {
 		t.Fatal("Run did not return")
 	}
 	srv.WaitFor(t, "the gateway connection to close", func() bool { return srv.Connected() == 0 })
+	if b.GatewayConnected() {
+		t.Error("GatewayConnected after Run returned")
+	}
 }
 
 func TestARateLimitedFollowUpIsSentAfterTheWait(t *testing.T) {

@@ -277,3 +277,18 @@ func mustJSON(tb testing.TB, v any) []byte {
 	}
 	return raw
 }
+
+// eventually polls cond every 10 ms for up to 10 s, for state that announces no change.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(10 * time.Second)
+	for !cond() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
