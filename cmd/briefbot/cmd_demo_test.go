@@ -26,8 +26,8 @@ func TestDemo(t *testing.T) {
 	// the help hint, and how to go on.
 	always := []string{
 		"Ingested 9 articles: 9 new",
-		"━━ ports", "Valmora dockworkers walk out as pay talks collapse", "Marta Kowalczyk", "Daniel Osei",
-		"Coastal Herald, Northwind Press, Daily Ledger",
+		"━━ ports", "Port of Valmora", "Marta Kowalczyk", "Daniel Osei",
+		"Coastal Herald", "Northwind Press", "Daily Ledger",
 		"━━ economy", "Bank of Arland holds rates", "Ilse Brandt",
 		"Type /brief help",
 		"briefbot run --config briefbot.yaml", "SLACK_BOT_TOKEN", "DISCORD_TOKEN",

@@ -90,7 +90,11 @@ func describe(w io.Writer, cfg *config.Config, now time.Time) {
 	row := func(cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")) }
 
 	row("store", storeLabel(cfg.Store))
-	row("replica", cfg.Schedule.ReplicaID)
+	replica := cfg.Schedule.ReplicaID
+	if host, _ := os.Hostname(); replica == fmt.Sprintf("%s-%d", host, os.Getpid()) {
+		replica = "hostname-pid of each process (set schedule.replica_id or --replica-id to fix it)"
+	}
+	row("replica", replica)
 	if cfg.HTTP.Listen == "" {
 		row("http", "off (http.listen is empty)")
 	} else {

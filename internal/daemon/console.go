@@ -45,7 +45,10 @@ func (p *consolePoster) Post(ctx context.Context, d bot.Delivery) (string, error
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if _, err := io.WriteString(p.w, text+"\n"); err != nil {
+	if p.n > 0 {
+		text = "\n" + text // a blank line between briefings
+	}
+	if _, err := io.WriteString(p.w, text); err != nil {
 		return "", &bot.PostError{Err: fmt.Errorf("console: write: %w", err)}
 	}
 	p.n++
@@ -109,6 +112,9 @@ func RenderText(b briefing.Briefing) string {
 		if src := sourcesLine(s); src != "" {
 			wrap(&sb, indent, indent, src)
 		}
+		if url := storyURL(s); url != "" {
+			wrap(&sb, indent, indent, url)
+		}
 	}
 	if b.More > 0 {
 		noun := "stories"
@@ -120,7 +126,7 @@ func RenderText(b briefing.Briefing) string {
 	return sb.String()
 }
 
-// sourcesLine names a story's outlets and links its first article.
+// sourcesLine names a story's outlets and when it was published.
 func sourcesLine(s briefing.Story) string {
 	var names []string
 	for _, src := range s.Sources {
@@ -129,20 +135,24 @@ func sourcesLine(s briefing.Story) string {
 		}
 	}
 	line := strings.Join(names, ", ")
-	url := s.URL
-	if url == "" && len(s.Sources) > 0 {
-		url = s.Sources[0].URL
-	}
-	if url != "" {
+	if !s.Published.IsZero() {
 		if line != "" {
 			line += " · "
 		}
-		line += safeLine(url)
-	}
-	if !s.Published.IsZero() {
-		line += " · " + s.Published.UTC().Format("2 Jan 15:04 MST")
+		line += s.Published.UTC().Format("2 Jan 15:04 MST")
 	}
 	return line
+}
+
+// storyURL is the link a story shows: its own, else its first source's.
+func storyURL(s briefing.Story) string {
+	if s.URL != "" {
+		return safeLine(s.URL)
+	}
+	if len(s.Sources) > 0 {
+		return safeLine(s.Sources[0].URL)
+	}
+	return ""
 }
 
 // wrap writes text word-wrapped at consoleWidth: the first line led by first, the others by

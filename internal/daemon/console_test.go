@@ -28,7 +28,7 @@ func TestRenderTextShowsStoriesQuotesSpeakersAndSources(t *testing.T) {
 	for _, want := range []string{
 		"━━ ports · 25 Nov 09:00 – 26 Nov 09:00 UTC", "query: port OR harbour",
 		"1. Valmora dockworkers walk out", "“Nobody walks out lightly”", "— Marta Kowalczyk, union leader",
-		"— unattributed", "Coastal Herald, Daily Ledger · https://coastalherald.example/strike",
+		"— unattributed", "Coastal Herald, Daily Ledger · 26 Nov 08:00 UTC\n   https://coastalherald.example/strike\n",
 		"… and 2 more stories.",
 	} {
 		if !strings.Contains(out, want) {

@@ -390,7 +390,7 @@ func (a *App) Run(ctx context.Context) error {
 		wg.Go(func() {
 			if err := fn(ctx); err != nil && ctx.Err() == nil {
 				a.log.Error("component failed; shutting down", slog.String("component", name), slog.Any("error", err))
-				cancel(fmt.Errorf("daemon: %s: %w", name, err))
+				cancel(fmt.Errorf("daemon: %w", err))
 			}
 		})
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/briefbot/briefbot/briefing/store"
 	"github.com/briefbot/briefbot/config"
 	"github.com/briefbot/briefbot/internal/daemon"
+	"github.com/briefbot/briefbot/internal/fakeslack"
 )
 
 func openStore(t *testing.T) store.Store {
@@ -232,5 +233,34 @@ channels:
 		if !strings.Contains(out, want) {
 			t.Errorf("the console briefing lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestRunStopsWithTheErrorOfAPlatformThatRefusesItsToken(t *testing.T) {
+	fs := fakeslack.New(t)
+	fs.FailNextError("apps.connections.open", "invalid_auth", 100)
+	cfg := parseConfig(t, fmt.Sprintf(`
+store: %q
+http: {listen: "127.0.0.1:0"}
+slack:
+  mode: socket
+  bot_token: %s
+  app_token: xapp-1-A0BRIEFBOT-123-revoked
+  api_url: %s
+`, filepath.Join(t.TempDir(), "briefbot.db"), testBotToken, fs.URL()))
+	app, err := daemon.New(cfg, daemon.Options{Logger: testLogger(t), HTTPClient: fs.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	done := make(chan error, 1)
+	go func() { done <- app.Run(context.Background()) }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "slack") || !strings.Contains(err.Error(), "invalid_auth") {
+			t.Errorf("Run with a refused app token returned %v, want the slack error", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Run went on with a refused token")
 	}
 }

@@ -79,7 +79,7 @@ func TestRunBriefsTheDemoTopicsAndAnswersPipedCommands(t *testing.T) {
 	for _, want := range []string{
 		"Ingested 9 articles: 9 new",
 		"━━ ports · 28 Feb 12:00 – 1 Mar 12:00 UTC",
-		"1. Valmora dockworkers walk out as pay talks collapse",
+		"1. ", "Port of Valmora",
 		"— Marta Kowalczyk",
 		"━━ economy", "Ilse Brandt",
 		"$ /brief drought", "Tomas Reyes, environment minister",
