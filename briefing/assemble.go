@@ -76,8 +76,8 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 	terms := fb.setTopic(topicTerms(opts))
 	for i := range cands {
 		c := &cands[i]
-		c.vec = fb.rawVector(c)
 		c.best = bestQuoteIndexes(c.a.Quotes, max(opts.QuotesPerStory, quotesPerArticleForClustering))
+		c.vec = fb.rawVector(c)
 		c.quotes = fb.quoteFeatures(c)
 	}
 	for i := range cands {
@@ -280,6 +280,9 @@ type storyRanker struct {
 	perStory   int
 	wordBuf    []byte
 	wordHashes []uint64
+	// Scratch maps of selectQuotes, kept between stories.
+	quotePost map[uint64][]int
+	quoteHits map[int]int
 }
 
 // rankedStory is a cluster with its importance.
@@ -455,8 +458,11 @@ type sharedQuote struct {
 // close.
 func (r *storyRanker) selectQuotes(order []int) []StoryQuote {
 	var groups []*sharedQuote
-	post := make(map[uint64][]int)
-	hits := make(map[int]int)
+	if r.quotePost == nil {
+		r.quotePost, r.quoteHits = make(map[uint64][]int), make(map[int]int)
+	}
+	post, hits := r.quotePost, r.quoteHits
+	clear(post)
 	for _, m := range order {
 		qs := r.cands[m].a.Quotes
 		for _, i := range bestQuoteIndexes(qs, quotesConsideredPerArt) {

@@ -267,7 +267,8 @@ func (fb *featureBuilder) addText(s string, kind textKind, w, properW float64) {
 	})
 }
 
-// rawVector computes the term frequencies of an article (headline, lede, speakers) and counts
+// rawVector computes the term frequencies of an article (headline, lede, the speakers of its best
+// quotes; c.best must be set) and counts
 // document frequencies; weights are finished by weigh once every article is counted.
 func (fb *featureBuilder) rawVector(c *storyCandidate) []termWeight {
 	fb.touched = fb.touched[:0]
@@ -275,9 +276,9 @@ func (fb *featureBuilder) rawVector(c *storyCandidate) []termWeight {
 	fb.addText(c.a.Headline, headlineText, 2, 2)
 	fb.addText(c.lede, ledeText, 1, 1.5)
 	c.topicHead, c.topicLede = fb.topicHead, fb.topicLede
-	for i := range c.a.Quotes {
+	for k, i := range c.best {
 		sp := c.a.Quotes[i].Speaker
-		if sp != "" && !slices.ContainsFunc(c.a.Quotes[:i], func(q Quote) bool { return q.Speaker == sp }) {
+		if sp != "" && !slices.ContainsFunc(c.best[:k], func(j int) bool { return c.a.Quotes[j].Speaker == sp }) {
 			fb.addText(sp, nameText, 0.5, 0.5)
 		}
 	}

@@ -15,60 +15,74 @@ type wordFunc func(lower []byte, proper bool)
 
 // eachTextWord calls fn for each word of s: a run of letters and digits, with inner apostrophes and
 // hyphens kept ("Washington's" is one word, "Kim Jong-un" two). buf is scratch space and is
-// returned for reuse.
+// returned for reuse. ASCII text takes a fast path: this runs over every candidate article.
 func eachTextWord(s string, buf []byte, fn wordFunc) []byte {
 	sentenceStart := true
-	inWord := false
-	capital := false
-	buf = buf[:0]
-	flush := func() {
-		if inWord {
-			w := trimJoiners(buf)
-			if len(w) > 0 {
-				fn(w, capital && !sentenceStart)
+	for i := 0; i < len(s); {
+		// Between words: skip to the next letter or digit, noting where sentences end.
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if !isASCIIWordByte(c) {
+				if c == '.' || c == '!' || c == '?' || c == ':' || c == '\n' || c == '"' {
+					sentenceStart = true
+				}
+				i++
+				continue
 			}
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				if r == '“' || r == '”' {
+					sentenceStart = true
+				}
+				i += size
+				continue
+			}
+		}
+
+		// A word: lowercase it into buf.
+		buf = buf[:0]
+		capital := false
+	word:
+		for first := true; i < len(s); first = false {
+			c := s[i]
+			if c < utf8.RuneSelf {
+				switch {
+				case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+					buf = append(buf, c)
+				case c >= 'A' && c <= 'Z':
+					capital = capital || first
+					buf = append(buf, c+'a'-'A')
+				case c == '\'' || c == '-':
+					buf = append(buf, '\'') // kept inside a word, trimmed at its end
+				default:
+					break word
+				}
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRuneInString(s[i:])
+			switch {
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				capital = capital || first && unicode.IsUpper(r)
+				buf = utf8.AppendRune(buf, unicode.ToLower(r))
+			case r == '’':
+				buf = append(buf, '\'')
+			default:
+				break word
+			}
+			i += size
+		}
+		if w := trimJoiners(buf); len(w) > 0 {
+			fn(w, capital && !sentenceStart)
 			sentenceStart = false
 		}
-		inWord = false
-		buf = buf[:0]
 	}
-	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
-		}
-		i += size
-		switch {
-		case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
-			if !inWord {
-				capital = false
-			}
-			inWord = true
-			buf = append(buf, byte(r))
-		case r >= 'A' && r <= 'Z':
-			if !inWord {
-				capital = true
-			}
-			inWord = true
-			buf = append(buf, byte(r+'a'-'A'))
-		case r >= utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			if !inWord {
-				capital = unicode.IsUpper(r)
-			}
-			inWord = true
-			buf = utf8.AppendRune(buf, unicode.ToLower(r))
-		case inWord && (r == '\'' || r == '’' || r == '-'):
-			// Kept inside a word; trimmed again if the word ends on it.
-			buf = append(buf, '\'')
-		default:
-			flush()
-			if r == '.' || r == '!' || r == '?' || r == ':' || r == '\n' || r == '"' || r == '“' || r == '”' {
-				sentenceStart = true
-			}
-		}
-	}
-	flush()
 	return buf
+}
+
+func isASCIIWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 // trimJoiners drops apostrophes and hyphens (folded to '\”) at the end of a word, and a
