@@ -6,6 +6,7 @@ import (
 )
 
 func TestCanonicalURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, want string
 	}{
@@ -52,6 +53,7 @@ func TestCanonicalURL(t *testing.T) {
 }
 
 func TestCanonicalURLRefusesWhatIsNotAnArticleAddress(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{"", "example.com/a", "/relative/path", "ftp://example.com/a", "javascript:alert(1)",
 		"mailto:a@example.com", "https://", "http://%zz/", "file:///etc/passwd"} {
 		if got, err := CanonicalURL(in); !errors.Is(err, ErrBadURL) {

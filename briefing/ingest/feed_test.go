@@ -10,6 +10,7 @@ import (
 )
 
 func TestPollFeedRecordsTheFirstPollAsBacklogThenStoresOnlyWhatIsNew(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	srv := newFeedServer(t)
 	serveFixtures(t, srv)
@@ -123,6 +124,7 @@ func TestPollFeedRecordsTheFirstPollAsBacklogThenStoresOnlyWhatIsNew(t *testing.
 }
 
 func TestPollFeedReadsAtom(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	srv := newFeedServer(t)
 	serveFixtures(t, srv)
@@ -156,6 +158,7 @@ func TestPollFeedReadsAtom(t *testing.T) {
 // Each kind of bad input fails the poll with a clear reason, is counted, backs the feed off and
 // leaves what is stored alone.
 func TestPollFeedRefusesBadInputWithoutLosingStoredArticles(t *testing.T) {
+	t.Parallel()
 	huge := append([]byte(`<?xml version="1.0"?><rss version="2.0"><channel><title>Huge</title>`), bytes.Repeat([]byte("<item><title>x</title></item>"), 50_000)...)
 	tests := []struct {
 		name       string
@@ -230,6 +233,7 @@ func TestPollFeedRefusesBadInputWithoutLosingStoredArticles(t *testing.T) {
 }
 
 func TestPollFeedRepairsInvalidUTF8(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	srv := newFeedServer(t)
 	feed := fixture(t, "atom.xml", srv.URL)
@@ -250,6 +254,7 @@ func TestPollFeedRepairsInvalidUTF8(t *testing.T) {
 }
 
 func TestPollFeedRefusesBadItemsAndKeepsTheRest(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	srv := newFeedServer(t)
 	srv.set("/rss.xml", "application/rss+xml", []byte(`<?xml version="1.0"?>
@@ -274,6 +279,7 @@ func TestPollFeedRefusesBadItemsAndKeepsTheRest(t *testing.T) {
 }
 
 func TestFetchPageModes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		mode      FetchPage
 		wantPages int // page fetches for the RSS fixture's three items
@@ -307,6 +313,7 @@ func TestFetchPageModes(t *testing.T) {
 }
 
 func TestIngestFeedNamesTheSourceAfterTheFeed(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	srv := newFeedServer(t)
 	serveFixtures(t, srv)
@@ -328,6 +335,7 @@ func TestIngestFeedNamesTheSourceAfterTheFeed(t *testing.T) {
 }
 
 func TestSummaryDetection(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("The council met and talked about the budget again. ", 20)
 	tests := []struct {
 		name string
@@ -351,6 +359,7 @@ func TestSummaryDetection(t *testing.T) {
 }
 
 func TestItemArticleRefusesItemsWithNothingToStore(t *testing.T) {
+	t.Parallel()
 	_, err := ItemArticle(nil, nil, "x")
 	if err == nil {
 		t.Error("a nil item was accepted")
@@ -369,6 +378,7 @@ func TestItemArticleRefusesItemsWithNothingToStore(t *testing.T) {
 }
 
 func TestParseFeedRefusalsMatchTheirCodes(t *testing.T) {
+	t.Parallel()
 	_, err := ParseFeed([]byte("hello"))
 	var r *refusal
 	if !errors.As(err, &r) || r.code != "malformed_feed" {
@@ -377,6 +387,7 @@ func TestParseFeedRefusalsMatchTheirCodes(t *testing.T) {
 }
 
 func TestHTMLText(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, want string
 	}{

@@ -14,6 +14,7 @@ import (
 )
 
 func TestIsPrivateAddress(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		ip      string
 		private bool
@@ -39,6 +40,7 @@ func TestIsPrivateAddress(t *testing.T) {
 }
 
 func TestTheDialGuardChecksTheResolvedAddress(t *testing.T) {
+	t.Parallel()
 	srv := newFeedServer(t)
 	d := &net.Dialer{ControlContext: guardDial}
 	_, err := d.DialContext(t.Context(), "tcp", srv.Listener.Addr().String())
@@ -48,6 +50,7 @@ func TestTheDialGuardChecksTheResolvedAddress(t *testing.T) {
 }
 
 func TestFeedsOnPrivateAddressesAreRefusedUnlessAllowed(t *testing.T) {
+	t.Parallel()
 	srv := newFeedServer(t)
 	serveFixtures(t, srv)
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
@@ -104,6 +107,7 @@ func (v viaServer) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func TestRedirectsToPrivateAddressesAreRefused(t *testing.T) {
+	t.Parallel()
 	srv := newFeedServer(t)
 	base, _ := url.Parse(srv.URL)
 	for _, target := range []string{"http://10.0.0.7/feed.xml", "http://127.0.0.1/admin", "http://[fd00::1]/x", "http://localhost:9090/metrics"} {
@@ -119,6 +123,7 @@ func TestRedirectsToPrivateAddressesAreRefused(t *testing.T) {
 }
 
 func TestRedirectsAreFollowedAtMostFiveTimes(t *testing.T) {
+	t.Parallel()
 	srv := newFeedServer(t)
 	serveFixtures(t, srv)
 	for i := range 7 {
@@ -141,6 +146,7 @@ func TestRedirectsAreFollowedAtMostFiveTimes(t *testing.T) {
 }
 
 func TestFetchCancelledByTheCallerIsNotAFeedFailure(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	srv := newFeedServer(t)
 	srv.setDoc("/slow.xml", doc{delay: make(chan struct{})})
@@ -157,6 +163,7 @@ func TestFetchCancelledByTheCallerIsNotAFeedFailure(t *testing.T) {
 }
 
 func TestPagesThatAreNotHTMLAreRefused(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, contentType string
 		body              []byte
@@ -177,6 +184,7 @@ func TestPagesThatAreNotHTMLAreRefused(t *testing.T) {
 }
 
 func TestPagesInOtherCharsetsAreConverted(t *testing.T) {
+	t.Parallel()
 	// "Café" and curly quotes in windows-1252.
 	page := []byte("<html><head><title>Caf\xe9 reopens</title></head><body><article><p>" +
 		strings.Repeat("The caf\xe9 on the square reopened on Monday after a long renovation. ", 8) +

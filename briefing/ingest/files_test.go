@@ -37,6 +37,7 @@ const jsonlArticles = `{"title":"Bus routes to change","body":"Three routes will
 `
 
 func TestIngestFilesReadsEveryFormatAndRunningTwiceAddsNothing(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	dir := filepath.Join(t.TempDir(), "archive")
 	writeFile(t, dir, "a.txt", []byte(txtArticle))
@@ -96,6 +97,7 @@ func TestIngestFilesReadsEveryFormatAndRunningTwiceAddsNothing(t *testing.T) {
 }
 
 func TestIngestFilesNamesSources(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	root := t.TempDir()
 	folder := filepath.Join(root, "wires")
@@ -127,6 +129,7 @@ func TestIngestFilesNamesSources(t *testing.T) {
 // Each bad file is refused (or repaired) with its reason, counted, and the files after it are
 // still read; nothing stored before is lost.
 func TestIngestFilesRefusesBadFilesWithoutLosingStoredArticles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{MaxBytes: 1 << 20})
 	dir := t.TempDir()
 	good := writeFile(t, dir, "0-good.txt", []byte(txtArticle))
@@ -182,6 +185,7 @@ func TestIngestFilesRefusesBadFilesWithoutLosingStoredArticles(t *testing.T) {
 }
 
 func TestJSONLLinesOverTheCapAreRefusedAndTheRestRead(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{MaxBytes: 4096})
 	dir := t.TempDir()
 	long := `{"title":"Long","body":"` + strings.Repeat("x", 10_000) + `"}`
@@ -193,6 +197,7 @@ func TestJSONLLinesOverTheCapAreRefusedAndTheRestRead(t *testing.T) {
 }
 
 func TestReadLine(t *testing.T) {
+	t.Parallel()
 	in := "short\n" + strings.Repeat("y", 100) + "\nlast"
 	br := bufio.NewReaderSize(strings.NewReader(in), 16)
 	var got []string
@@ -217,6 +222,7 @@ func TestReadLine(t *testing.T) {
 }
 
 func TestListFilesReportsPathsThatCannotBeRead(t *testing.T) {
+	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "nope")
 	files, rep := ListFiles([]string{missing}, "")
 	if len(files) != 0 || rep.Failed != 1 || !strings.Contains(rep.Failures[0].Reason, "no such file") {
@@ -228,6 +234,7 @@ func TestListFilesReportsPathsThatCannotBeRead(t *testing.T) {
 }
 
 func TestPollerScansFoldersForNewAndChangedFiles(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	dir := t.TempDir()
 	writeFile(t, dir, "a.txt", []byte(txtArticle))

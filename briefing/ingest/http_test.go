@@ -36,6 +36,7 @@ func post(t *testing.T, h http.Handler, method, auth, contentType, body string) 
 }
 
 func TestHandlerRefusesRequestsItCannotAccept(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{MaxBytes: 1024})
 	h := e.in.Handler(apiToken)
 	good := `{"title":"t","body":"Some text."}`
@@ -80,6 +81,7 @@ func TestHandlerRefusesRequestsItCannotAccept(t *testing.T) {
 }
 
 func TestHandlerSetsTheAuthenticateHeader(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("POST", "/api/articles", strings.NewReader("{}"))
@@ -90,6 +92,7 @@ func TestHandlerSetsTheAuthenticateHeader(t *testing.T) {
 }
 
 func TestHandlerStoresEachItemAndReportsWhatBecameOfIt(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	h := e.in.Handler(apiToken)
 	body := `[
@@ -154,6 +157,7 @@ func TestHandlerStoresEachItemAndReportsWhatBecameOfIt(t *testing.T) {
 }
 
 func TestHandlerAcceptsOneObject(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	code, out := post(t, e.in.Handler(apiToken), "POST", "bearer "+apiToken, "application/json",
 		`{"title":"One","body":"Just one article, sent on its own."}`)

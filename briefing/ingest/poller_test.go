@@ -11,6 +11,7 @@ import (
 )
 
 func TestBackoff(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		failures   int
 		every, max time.Duration
@@ -33,6 +34,7 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestNewPollerRefusesSourcesItCannotPoll(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	tests := []struct {
 		name    string
@@ -57,6 +59,7 @@ func TestNewPollerRefusesSourcesItCannotPoll(t *testing.T) {
 }
 
 func TestPollerReportsAFailingSourceOnceAndItsRecovery(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	srv := newFeedServer(t)
 	serveFixtures(t, srv)
@@ -108,6 +111,7 @@ func TestPollerReportsAFailingSourceOnceAndItsRecovery(t *testing.T) {
 }
 
 func TestPollerDoesNotReportAShortFailure(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	srv := newFeedServer(t)
 	serveFixtures(t, srv)
@@ -130,6 +134,7 @@ func TestPollerDoesNotReportAShortFailure(t *testing.T) {
 }
 
 func TestFirstPollAfterStartFollowsTheSavedState(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t, Options{})
 	now := e.clock.Now()
 	src := Source{Name: "gazette", Feed: "https://news.example/rss.xml", Every: 10 * time.Minute}
@@ -161,6 +166,7 @@ func TestFirstPollAfterStartFollowsTheSavedState(t *testing.T) {
 }
 
 func TestPollerRunPollsEverySourceOnItsIntervalUntilCancelled(t *testing.T) {
+	t.Parallel()
 	st, err := store.Open(t.Context(), t.TempDir()+"/run.db", store.Options{})
 	if err != nil {
 		t.Fatal(err)
