@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
+
+	"golang.org/x/term"
 
 	"github.com/briefbot/briefbot/internal/demo"
 )
@@ -39,5 +42,20 @@ func runDemoWith(ctx context.Context, env *Env, dir string) error {
 		Interactive: env.StdinIsTerminal,
 		Dir:         dir,
 		Logger:      slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+		Width:       terminalWidth(env),
 	})
+}
+
+// terminalWidth is the width of the terminal stdout writes to, 0 when it is not one (or
+// narrower than a readable layout: the renderer's default then applies).
+func terminalWidth(env *Env) int {
+	f, ok := env.Stdout.(*os.File)
+	if !ok || !env.StdoutIsTerminal {
+		return 0
+	}
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || w < 40 {
+		return 0
+	}
+	return min(w, 120)
 }

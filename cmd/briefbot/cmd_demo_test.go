@@ -26,9 +26,9 @@ func TestDemo(t *testing.T) {
 	// the help hint, and how to go on.
 	always := []string{
 		"Ingested 9 articles: 9 new",
-		"━━ ports", "Port of Valmora", "Marta Kowalczyk", "Daniel Osei",
+		"Briefing: ports", "Port of Valmora", "Marta Kowalczyk", "Daniel Osei",
 		"Coastal Herald", "Northwind Press", "Daily Ledger",
-		"━━ economy", "Bank of Arland holds rates", "Ilse Brandt",
+		"Briefing: economy", "Bank of Arland holds rates", "Ilse Brandt",
 		"Type /brief help",
 		"briefbot run --config briefbot.yaml", "SLACK_BOT_TOKEN", "DISCORD_TOKEN",
 	}
@@ -43,14 +43,14 @@ func TestDemo(t *testing.T) {
 		{
 			name: "a command piped in is answered with the drought story and its speakers",
 			args: []string{"demo"}, stdin: "/brief drought\n",
-			want: []string{"$ /brief drought", "━━ drought", "Drought: Eastern Arland to ration tap water from Monday",
+			want: []string{"$ /brief drought", "Briefing: drought", "Drought: Eastern Arland to ration tap water from Monday",
 				"Tomas Reyes, environment minister", "Helena Varga"},
 		},
 		{
 			name: "help, topics and a search work as in chat, and quit ends the session",
 			args: []string{"demo"}, stdin: "help\n/brief topics\n/brief Kowalczyk 3d\nquit\n/brief drought\n",
 			want: []string{"briefbot sends key-quote news briefings", "/brief subscribe", "• economy", "• ports",
-				"━━ Kowalczyk"},
+				"Briefing: Kowalczyk"},
 			not: []string{"$ /brief drought"},
 		},
 		{

@@ -45,12 +45,13 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	}
 	log := cfg.Log.NewLogger(env.Stderr)
 	app, err := daemon.New(cfg, daemon.Options{
-		Logger:    log,
-		Listen:    *listen,
-		ReplicaID: *replica,
-		NoPoll:    *noPoll,
-		Console:   env.Stdout,
-		Version:   version(),
+		Logger:       log,
+		Listen:       *listen,
+		ReplicaID:    *replica,
+		NoPoll:       *noPoll,
+		Console:      env.Stdout,
+		Version:      version(),
+		ConsoleWidth: terminalWidth(env),
 	})
 	if err != nil {
 		log.Error("briefbot cannot start", slog.Any("error", err))

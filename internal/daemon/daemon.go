@@ -56,6 +56,8 @@ type Options struct {
 	FeedClient *http.Client
 	// Console is where briefings for console channels are written; default os.Stdout.
 	Console io.Writer
+	// ConsoleWidth is the width console briefings are wrapped at (0: 80 columns).
+	ConsoleWidth int
 	// ReplicaID overrides schedule.replica_id.
 	ReplicaID string
 	// NoPoll leaves the sources alone (no folder scans, no feed polls): for replicas that only
@@ -328,7 +330,7 @@ func (a *App) buildPlatforms() error {
 		a.posters[config.PlatformDiscord] = b
 	}
 	if needsConsole(cfg) {
-		a.posters[config.PlatformConsole] = newConsolePoster(a.opts.Console)
+		a.posters[config.PlatformConsole] = newConsolePlatform(a.opts.Console, a.opts.ConsoleWidth)
 	}
 	return nil
 }

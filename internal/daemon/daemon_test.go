@@ -224,7 +224,7 @@ channels:
 	if code, body := r.postArticles(t, clock.Now(), testIngestToken); code != http.StatusOK {
 		t.Fatalf("POST /api/articles: %d %s", code, body)
 	}
-	for step := 0; step < 60 && !strings.Contains(console.String(), "━━ economy"); step++ {
+	for step := 0; step < 60 && !strings.Contains(console.String(), "Briefing: economy"); step++ {
 		clock.Advance(5 * time.Second)
 		console.waitChange(250 * time.Millisecond)
 	}

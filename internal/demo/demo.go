@@ -33,6 +33,8 @@ type Options struct {
 	Dir string
 	// Logger receives warnings (default: none).
 	Logger *slog.Logger
+	// Width is the terminal's width in columns (0: 80).
+	Width int
 }
 
 // The console channel the demo briefs, answers and subscribes.
@@ -65,9 +67,10 @@ func Run(ctx context.Context, opts Options) (err error) {
 		return err
 	}
 	app, err := daemon.New(cfg, daemon.Options{
-		Clock:   clockFunc(opts.Now),
-		Logger:  opts.Logger,
-		Console: opts.Stdout,
+		Clock:        clockFunc(opts.Now),
+		Logger:       opts.Logger,
+		Console:      opts.Stdout,
+		ConsoleWidth: opts.Width,
 	})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)

@@ -78,10 +78,10 @@ func TestRunBriefsTheDemoTopicsAndAnswersPipedCommands(t *testing.T) {
 	got := out.String()
 	for _, want := range []string{
 		"Ingested 9 articles: 9 new",
-		"━━ ports · 28 Feb 12:00 – 1 Mar 12:00 UTC",
+		"Briefing: ports · ",
 		"1. ", "Port of Valmora",
 		"— Marta Kowalczyk",
-		"━━ economy", "Ilse Brandt",
+		"Briefing: economy", "Ilse Brandt",
 		"$ /brief drought", "Tomas Reyes, environment minister",
 		"$ /brief schedule",
 		"Type /brief help",
