@@ -127,6 +127,9 @@ channels:
 		t.Errorf("the interaction was answered with type %d", reply.CallbackType)
 	}
 
+	if _, health := r.get(t, "/healthz"); !strings.Contains(health, `"discord": "gateway, connected"`) {
+		t.Errorf("/healthz does not report the gateway connected:\n%s", health)
+	}
 	_, metrics := r.get(t, "/metrics")
 	for _, want := range []string{
 		`briefbot_briefings_posted_total{kind="scheduled",platform="discord"} 1`,

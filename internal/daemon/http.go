@@ -174,6 +174,7 @@ type Health struct {
 	Version   string            `json:"version"`
 	Replica   string            `json:"replica"`
 	Uptime    float64           `json:"uptime_seconds"`
+	// Platforms maps each platform to its mode ("socket", "http", "gateway, connected", "stdout").
 	Platforms map[string]string `json:"platforms"`
 	Problems  []HealthProblem   `json:"problems"`
 }
@@ -197,7 +198,15 @@ func (a *App) serveHealth(w http.ResponseWriter, r *http.Request) {
 		h.Platforms[config.PlatformSlack] = a.cfg.Slack.Mode
 	}
 	if a.discord != nil {
-		h.Platforms[config.PlatformDiscord] = a.cfg.Discord.Mode
+		mode := a.cfg.Discord.Mode
+		if mode == config.DiscordGateway {
+			if a.discord.GatewayConnected() {
+				mode += ", connected"
+			} else {
+				mode += ", not connected"
+			}
+		}
+		h.Platforms[config.PlatformDiscord] = mode
 	}
 	if _, ok := a.posters[config.PlatformConsole]; ok {
 		h.Platforms[config.PlatformConsole] = "stdout"
