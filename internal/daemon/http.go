@@ -170,10 +170,10 @@ type Health struct {
 	// "unavailable" (the store does not answer: HTTP 503).
 	Status string `json:"status"`
 	// Store is "ok" or the error of the store's ping.
-	Store     string            `json:"store"`
-	Version   string            `json:"version"`
-	Replica   string            `json:"replica"`
-	Uptime    float64           `json:"uptime_seconds"`
+	Store   string  `json:"store"`
+	Version string  `json:"version"`
+	Replica string  `json:"replica"`
+	Uptime  float64 `json:"uptime_seconds"`
 	// Platforms maps each platform to its mode ("socket", "http", "gateway, connected", "stdout").
 	Platforms map[string]string `json:"platforms"`
 	Problems  []HealthProblem   `json:"problems"`
