@@ -72,14 +72,7 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 	if len(cands) == 0 {
 		return b
 	}
-	fb := newFeatureBuilder(len(cands))
-	terms := fb.setTopic(topicTerms(opts))
-	for i := range cands {
-		c := &cands[i]
-		c.best = bestQuoteIndexes(c.a.Quotes, max(opts.QuotesPerStory, quotesPerArticleForClustering))
-		c.vec = fb.rawVector(c)
-		c.quotes = fb.quoteFeatures(c)
-	}
+	fb, terms := extractFeatures(cands, topicTerms(opts), opts.QuotesPerStory)
 	for i := range cands {
 		cands[i].vec = fb.weigh(cands[i].vec, len(cands))
 	}

@@ -392,3 +392,19 @@ func TestAssembleDoesNotJoinArticlesOnNamesAlone(t *testing.T) {
 		t.Errorf("got stories %q, want the banquet and the floods apart", headlines(b))
 	}
 }
+
+func TestAssembleOfManyArticlesIsTheSameWhateverTheOrder(t *testing.T) {
+	// Enough articles for features to be read in parallel (parallelFrom).
+	start := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	arts := generateArticles(rand.New(rand.NewPCG(5, 6)), 2*parallelFrom, start)
+	opts := AssembleOptions{Topic: "topic", Stories: 20}
+	want := Assemble(arts, opts)
+	rng := rand.New(rand.NewPCG(7, 8))
+	for range 3 {
+		shuffled := slices.Clone(arts)
+		rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		if got := Assemble(shuffled, opts); !reflect.DeepEqual(got, want) {
+			t.Fatalf("briefing changed with the input order:\n got %q\nwant %q", headlines(got), headlines(want))
+		}
+	}
+}

@@ -3,6 +3,7 @@ package briefing
 import (
 	"math"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -149,9 +150,11 @@ type posting struct {
 
 // featureBuilder turns candidates into vectors; its dictionary lives for one Assemble call.
 type featureBuilder struct {
-	// dict maps a word to its term id; stop words map to -1.
+	// dict maps a word to its term id; stop words map to -1. terms lists the words by id.
 	dict  map[string]int32
+	terms []string
 	df    []int32
+	idf   []float64 // by term, computed by the first weigh
 	buf   []byte
 	words []uint64
 	// The term frequencies of the article at hand: tf by term id, for the terms in touched; and
@@ -182,6 +185,64 @@ func newFeatureBuilder(n int) *featureBuilder {
 		fb.dict[string(stemWord([]byte(w)))] = -1
 	}
 	return fb
+}
+
+// parallelFrom is the number of candidates from which their features are extracted by two
+// goroutines: reading the articles is the biggest part of a briefing's work.
+const parallelFrom = 256
+
+// extractFeatures reads every candidate — its best quotes, its vector (raw frequencies) and its
+// quote sketches — and returns the dictionary they share, with document frequencies, and the
+// topic's terms as bits (see setTopic). Large sets are read by two goroutines, each with its own
+// dictionary, merged after in a fixed order so the result never depends on scheduling.
+func extractFeatures(cands []storyCandidate, topic [][]string, perStory int) (*featureBuilder, []uint64) {
+	parts := [][]storyCandidate{cands}
+	if len(cands) >= parallelFrom {
+		half := len(cands) / 2
+		parts = [][]storyCandidate{cands[:half], cands[half:]}
+	}
+	fbs := make([]*featureBuilder, len(parts))
+	var terms []uint64
+	var wg sync.WaitGroup
+	for i, part := range parts {
+		fbs[i] = newFeatureBuilder(len(part))
+		terms = fbs[i].setTopic(topic)
+		wg.Go(func() {
+			fb := fbs[i]
+			for k := range part {
+				c := &part[k]
+				c.best = bestQuoteIndexes(c.a.Quotes, max(perStory, quotesPerArticleForClustering))
+				c.vec = fb.rawVector(c)
+				c.quotes = fb.quoteFeatures(c)
+			}
+		})
+	}
+	wg.Wait()
+	fb := fbs[0]
+	for i := 1; i < len(parts); i++ {
+		fb.absorb(fbs[i], parts[i])
+	}
+	return fb, terms
+}
+
+// absorb merges other's dictionary into fb's and renumbers the terms of the candidates other read.
+func (fb *featureBuilder) absorb(other *featureBuilder, cands []storyCandidate) {
+	ids := make([]int32, len(other.terms))
+	for id, w := range other.terms {
+		gid, ok := fb.dict[w]
+		if !ok || gid < 0 {
+			gid = fb.newTerm(w)
+		}
+		fb.df[gid] += other.df[id]
+		ids[id] = gid
+	}
+	for k := range cands {
+		vec := cands[k].vec
+		for i := range vec {
+			vec[i].term = ids[vec[i].term]
+		}
+		slices.SortFunc(vec, func(a, b termWeight) int { return int(a.term - b.term) })
+	}
 }
 
 // setTopic gives the topic's words (stemmed) a bit each, so that reading an article notes
@@ -221,6 +282,7 @@ func (fb *featureBuilder) setTopic(terms [][]string) []uint64 {
 func (fb *featureBuilder) newTerm(w string) int32 {
 	id := int32(len(fb.df))
 	fb.dict[w] = id
+	fb.terms = append(fb.terms, w)
 	fb.df = append(fb.df, 0)
 	fb.tf = append(fb.tf, 0)
 	fb.asName = append(fb.asName, false)
@@ -295,18 +357,26 @@ func (fb *featureBuilder) rawVector(c *storyCandidate) []termWeight {
 // weigh turns raw term frequencies into an L2-normalised TF-IDF vector over n candidates,
 // dropping terms too common among them to tell events apart.
 func (fb *featureBuilder) weigh(vec []termWeight, n int) []termWeight {
-	maxDF := int32(max(20, n/maxDFShare))
+	if len(fb.idf) != len(fb.df) {
+		// Each term's IDF, once; 0 for the terms too common to keep.
+		maxDF := int32(max(20, n/maxDFShare))
+		fb.idf = make([]float64, len(fb.df))
+		for t, df := range fb.df {
+			if df <= maxDF {
+				fb.idf[t] = math.Log(float64(n+idfPseudoDocs) / float64(df+1))
+			}
+		}
+	}
 	out := vec[:0]
 	var norm2 float64
 	for _, tw := range vec {
-		df := fb.df[tw.term]
-		if df > maxDF {
+		idf := fb.idf[tw.term]
+		if idf == 0 {
 			continue
 		}
-		idf := math.Log(float64(n+idfPseudoDocs) / float64(df+1))
-		w := (1 + math.Log(tw.w)) * idf
-		if tw.w < 1 {
-			w = tw.w * idf
+		w := tw.w * idf
+		if tw.w > 1 {
+			w = (1 + math.Log(tw.w)) * idf
 		}
 		out = append(out, termWeight{tw.term, w, tw.name})
 		norm2 += w * w
