@@ -281,7 +281,7 @@ type storyRanker struct {
 // rankedStory is a cluster with its importance.
 type rankedStory struct {
 	st    *storyCluster
-	best  int // the storyCandidate whose headline and lede the story shows
+	best  int // the candidate whose headline and lede the story shows
 	last  time.Time
 	score float64
 	// order lists the members: best first, then by time.

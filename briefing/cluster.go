@@ -11,17 +11,18 @@ import (
 //
 //  1. Articles the store linked as copies of one wire story (the same StoryID) start as one group.
 //  2. Each article becomes a TF-IDF vector of its headline (counted twice), its lede (names
-//     weighted up) and its speakers' names. IDF is computed over the storyCandidate articles
-//     themselves, so the words every article of the topic shares ("korea", "pyongyang") weigh
-//     nearly nothing and the words that tell one event from another ("missile", "hotline") carry
-//     the comparison; words in more than a tenth of the candidates are dropped outright.
+//     weighted up) and the names of its main speakers, words stemmed. IDF is computed over the
+//     candidate articles themselves, so the words every article of the topic shares ("korea",
+//     "pyongyang") weigh nearly nothing and the words that tell one event from another
+//     ("missile", "hotline") carry the comparison; words in more than a tenth of the candidates
+//     are dropped outright.
 //  3. Groups are visited in time order; each joins the existing story whose centroid it is most
 //     similar to — cosine similarity plus a bonus for quotes both carry (near-identical wording)
-//     — when that similarity passes a threshold and the story is close in time; otherwise it
-//     starts a new story. Comparing with a centroid, not with single articles, keeps a chain of
-//     loosely related articles from gluing two events together.
+//     — when that similarity passes a threshold, comes from more than shared names, and the story
+//     is close in time; otherwise it starts a new story. Comparing with a centroid, not with
+//     single articles, keeps a chain of loosely related articles from gluing events together.
 //
-// Candidate stories are found through inverted indexes (term → stories, quote shingle →
+// Candidate stories are found through inverted indexes (term → stories, quote sketch hash →
 // stories), so the cost grows with the overlaps, not with the square of the article count.
 
 const (
@@ -64,7 +65,8 @@ type termWeight struct {
 	name bool
 }
 
-// storyCandidate is an article of the briefing's window with the features clustering and ranking use.
+// storyCandidate is an article of the briefing's window with the features clustering and
+// ranking use.
 type storyCandidate struct {
 	a    *Article
 	when time.Time
@@ -670,7 +672,7 @@ func timeFactor(first, last, sFirst, sLast time.Time) float64 {
 	return 1 - 0.5*float64(gap-sameDayGap)/float64(maxStoryGap-sameDayGap)
 }
 
-// cosineToCentroid is the similarity of a storyCandidate to its story's centroid.
+// cosineToCentroid is the similarity of a candidate to its story's centroid.
 func cosineToCentroid(vec []termWeight, st *storyCluster) float64 {
 	if st.norm2 == 0 {
 		return 0

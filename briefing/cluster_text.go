@@ -7,7 +7,7 @@ import (
 
 // Text features for clustering and quote matching: words lowercased, stop words dropped, a light
 // plural stemming, and 64-bit hashes of word shingles. Everything here is allocation-light: it
-// runs over every storyCandidate article of a briefing.
+// runs over every candidate article of a briefing.
 
 // wordFunc receives one word of a text: lower is the lowercased word (valid only during the
 // call), proper tells that the word is capitalised and does not open a sentence (a likely name).
