@@ -363,8 +363,9 @@ func (a *App) Store() store.Store { return a.store }
 // Run serves until ctx ends, then shuts down cleanly: the HTTP server stops taking requests,
 // the scheduler starts no new slot, posts and commands in flight get ShutdownTimeout to finish
 // (unfinished claims are released for another replica), and every goroutine has returned when
-// Run does. It scans the folder sources once before anything else starts, then polls feeds and
-// re-scans folders on their intervals.
+// Run does. It starts the HTTP server, scans the folder sources once (so that a slot due at
+// start-up sees their files), then starts the poller (feeds, and folders on their intervals),
+// the scheduler and the platforms.
 //
 // A component that cannot go on (a token the platform refuses, a port that cannot be served)
 // stops the others, and Run returns its error. Run may be called once; Close releases what New
@@ -383,10 +384,6 @@ func (a *App) Run(ctx context.Context) error {
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	if !a.opts.NoPoll {
-		a.ScanFolders(ctx)
-	}
-
 	var wg sync.WaitGroup
 	run := func(name string, fn func(context.Context) error) {
 		wg.Go(func() {
@@ -396,10 +393,12 @@ func (a *App) Run(ctx context.Context) error {
 			}
 		})
 	}
+	// HTTP first, so that /healthz answers while a large folder is scanned.
 	if a.server != nil {
 		run("http", a.serveHTTP)
 	}
 	if !a.opts.NoPoll {
+		a.ScanFolders(ctx)
 		run("poller", a.poller.Run)
 	}
 	run("health", a.health.Run)

@@ -155,7 +155,9 @@ func prepare(dir string, now time.Time) (*config.Config, error) {
 		fmt.Fprintf(&b, "  %s: {query: %q}\n", t.Name, t.Query)
 		names = append(names, t.Name)
 	}
-	fmt.Fprintf(&b, "channels:\n  - {platform: console, id: %s, topics: [%s]}\n", consoleChannel, strings.Join(names, ", "))
+	// A morning schedule, so that /brief schedule has something to show; the demo runs no
+	// scheduler, so it never fires.
+	fmt.Fprintf(&b, "channels:\n  - {platform: console, id: %s, topics: [%s], schedule: \"08:00\"}\n", consoleChannel, strings.Join(names, ", "))
 	b.WriteString("schedule: {replica_id: demo}\nlog: {level: warn}\n")
 	// The demo ignores the environment: a SLACK_BOT_TOKEN set for `briefbot run` must not turn
 	// Slack on here.
