@@ -19,6 +19,9 @@ type quoteInfo struct {
 	words  int
 	key    bool
 	score  float64
+	stem0  int // where rank's stems of the quotation start in engine.stems
+	// prev and next are the neighbouring quotations that are not dropped, -1 for none.
+	prev, next int
 }
 
 // npKind is what a cue's subject is.
@@ -188,11 +191,10 @@ func (e *engine) cueVerb(k int, weakOK bool) bool {
 	if t.kind != tokWord || t.flags&fQuoted != 0 {
 		return false
 	}
-	lw := string(e.lw(k))
-	if cueVerbs[lw] == "" {
+	if !t.has(wcCue) {
 		return false
 	}
-	return weakOK || !weakCueVerbs[lw]
+	return weakOK || !t.has(wcWeakCue)
 }
 
 // cueAfter reads a cue after a closing mark: `, he said`, `, said Lavrov`, `, Lavrov stressed`,
@@ -208,7 +210,7 @@ func (e *engine) cueAfter(r [2]int, endsSentence bool) (np, int, bool) {
 		return np{}, -1, false
 	}
 	// according to X
-	if lw := string(e.lw(k)); lw == "according" && k+2 < r[1] && string(e.lw(k+1)) == "to" {
+	if e.id(k) == wAccording && k+2 < r[1] && e.id(k+1) == wTo {
 		subj := e.npAt(k+2, r[1])
 		return subj, k, true
 	}
@@ -233,7 +235,7 @@ func (e *engine) cueAfter(r [2]int, endsSentence bool) (np, int, bool) {
 			continue
 		}
 		j := v - 1
-		for j >= k && e.toks[j].kind == tokWord && auxiliaries[string(e.lw(j))] {
+		for j >= k && e.has(j, wcAux) {
 			j--
 		}
 		if j < k {
@@ -259,8 +261,7 @@ func (e *engine) titleWordsBetween(k, end int) bool {
 		if t.kind != tokWord {
 			continue
 		}
-		lw := string(e.lw(k))
-		if t.flags&(fCap|fDigit) == 0 && (stopWords[lw] || cueVerbs[lw] != "") && !roleNouns[lw] && !titleModifiers[lw] {
+		if t.flags&(fCap|fDigit) == 0 && t.has(wcStop|wcCue) && !t.has(wcRole|wcTitleMod) {
 			return false
 		}
 	}
@@ -289,7 +290,7 @@ func (e *engine) skipToVerb(k, hi int) int {
 		if e.cueVerb(k, true) {
 			return k
 		}
-		if !auxiliaries[string(e.lw(k))] {
+		if !t.has(wcAux) {
 			return -1
 		}
 		k++
@@ -304,13 +305,11 @@ func (e *engine) npAt(k, hi int) np {
 	if k >= hi || e.toks[k].kind != tokWord {
 		return np{}
 	}
-	lw := string(e.lw(k))
-	if g, ok := pronounGender[lw]; ok {
-		return np{kind: npPronoun, start: k, end: k + 1, g: g}
+	if t := e.toks[k]; t.has(wcPronoun) {
+		return np{kind: npPronoun, start: k, end: k + 1, g: t.info.g}
 	}
 	j := k
-	switch lw {
-	case "the", "a", "an", "this", "that", "one", "another", "his", "her", "their", "its", "our", "some", "two", "three", "several", "many", "most":
+	if e.has(k, wcDeterminer) {
 		j++
 	}
 	start := j
@@ -331,7 +330,7 @@ func (e *engine) npAt(k, hi int) np {
 			j = e.mentions[mi].end
 			continue
 		}
-		if e.cueVerb(j, false) || auxiliaries[string(e.lw(j))] || t.flags&fCap == 0 && stopWords[string(e.lw(j))] && !roleNouns[string(e.lw(j))] {
+		if e.cueVerb(j, false) || t.has(wcAux) || t.flags&fCap == 0 && t.has(wcStop) && !t.has(wcRole) {
 			break
 		}
 		j++
@@ -390,16 +389,14 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 	}
 	// "According to X, ..." and "In his words, ..." at the start of the sentence.
 	if e.toks[lo].kind == tokWord && !adjacent {
-		switch string(e.lw(lo)) {
-		case "according":
-			if lo+2 < hi && string(e.lw(lo+1)) == "to" {
+		switch e.id(lo) {
+		case wAccording:
+			if lo+2 < hi && e.id(lo+1) == wTo {
 				return e.npAt(lo+2, hi), lo, true
 			}
-		case "in":
-			if lo+2 < hi && string(e.lw(lo+2)) == "words" {
-				if g, ok := possessives[string(e.lw(lo+1))]; ok {
-					return np{kind: npPronoun, start: lo + 1, end: lo + 2, g: g}, lo, true
-				}
+		case wIn:
+			if lo+2 < hi && e.id(lo+2) == wWords && e.has(lo+1, wcPossessive) {
+				return np{kind: npPronoun, start: lo + 1, end: lo + 2, g: e.toks[lo+1].info.g}, lo, true
 			}
 		}
 	}
@@ -408,7 +405,7 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 		k := hi - 1
 		if k >= lo && (e.isPunct(k, ':') || e.isPunct(k, ',')) {
 			k--
-		} else if !(k >= lo && e.toks[k].kind == tokWord && string(e.lw(k)) == "that") {
+		} else if !(k >= lo && e.id(k) == wThat) {
 			if !(k >= lo && e.cueVerb(k, true)) {
 				return np{}, -1, false
 			}
@@ -434,11 +431,8 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 	// A speaker label (`Lavrov: "…"`) or a sentence leading in with a colon (`Martell, the
 	// addictions doctor, is more blunt: "…"`): its subject.
 	if hi-1 >= lo && e.isPunct(hi-1, ':') {
-		for mi := len(e.mentions) - 1; mi >= 0; mi-- {
+		for mi := e.mentionsBefore(hi) - 1; mi >= 0; mi-- {
 			m := e.mentions[mi]
-			if m.tok >= hi {
-				continue
-			}
 			if m.tok < lo {
 				break
 			}
@@ -446,10 +440,8 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 				return np{kind: npName, start: m.tok, end: m.end, mention: mi}, -1, true
 			}
 		}
-		if e.toks[lo].kind == tokWord {
-			if g, ok := pronounGender[string(e.lw(lo))]; ok && (g == male || g == female) {
-				return np{kind: npPronoun, start: lo, end: lo + 1, g: g}, -1, true
-			}
+		if t := e.toks[lo]; t.has(wcPronoun) && (t.info.g == male || t.info.g == female) {
+			return np{kind: npPronoun, start: lo, end: lo + 1, g: t.info.g}, -1, true
 		}
 	}
 	return np{}, -1, false
@@ -459,7 +451,7 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 // also said"), or after it ("said Lavrov").
 func (e *engine) subjectOf(k, lo, hi int) (np, int, bool) {
 	j := k - 1
-	for j >= lo && e.toks[j].kind == tokWord && auxiliaries[string(e.lw(j))] {
+	for j >= lo && e.has(j, wcAux) {
 		j--
 	}
 	if j >= lo {
@@ -493,9 +485,8 @@ func (e *engine) npBefore(j, lo int) np {
 	if t.kind != tokWord {
 		return np{}
 	}
-	lw := string(e.lw(j))
-	if g, ok := pronounGender[lw]; ok {
-		return np{kind: npPronoun, start: j, end: j + 1, g: g}
+	if t.has(wcPronoun) {
+		return np{kind: npPronoun, start: j, end: j + 1, g: t.info.g}
 	}
 	if mi := e.mentionEnding(j); mi >= 0 && !e.mentions[mi].possessive {
 		return np{kind: npName, start: e.mentions[mi].tok, end: j + 1, mention: mi}
@@ -503,8 +494,8 @@ func (e *engine) npBefore(j, lo int) np {
 	// Description: back to a determiner.
 	k := j
 	for k >= lo && j-k < 6 && e.toks[k].kind == tokWord {
-		switch string(e.lw(k)) {
-		case "the", "a", "an", "this", "that", "his", "her", "their", "its", "our", "one", "another":
+		switch e.id(k) {
+		case wThe, wA, wAn, wThis, wThat, wHis, wHer, wTheir, wIts, wOur, wOne, wAnother:
 			return np{kind: npDescription, start: k, end: j + 1}
 		}
 		if e.cueVerb(k, false) && k != j {
@@ -512,7 +503,7 @@ func (e *engine) npBefore(j, lo int) np {
 		}
 		k--
 	}
-	if t.flags&fCap == 0 && strings.HasSuffix(lw, "s") && (roleNouns[strings.TrimSuffix(lw, "s")] || orgNouns[lw] || roleNouns[lw]) {
+	if t.flags&fCap == 0 && hasSuffixFold(e.word(j), "s") && t.has(wcRolePlural|wcOrg|wcRole) {
 		return np{kind: npDescription, start: j, end: j + 1} // "officials said", "police said"
 	}
 	return np{}
@@ -524,14 +515,13 @@ func (e *engine) cueText(k int) string {
 	if k < 0 {
 		return ""
 	}
-	lw := string(e.lw(k))
-	switch lw {
-	case "according":
+	switch e.id(k) {
+	case wAccording:
 		return "according to"
-	case "in":
+	case wIn:
 		return validText(e.text[e.toks[k].start:e.toks[min(k+2, len(e.toks)-1)].end])
 	}
-	if k+1 < len(e.toks) && e.toks[k+1].kind == tokWord && string(e.lw(k+1)) == "out" {
+	if k+1 < len(e.toks) && e.id(k+1) == wOut {
 		return validText(e.text[e.toks[k].start:e.toks[k+1].end])
 	}
 	return validText(e.word(k))
@@ -628,28 +618,38 @@ func (e *engine) endsSentenceInside(sp span) bool {
 func (e *engine) isTerm(qi int, pre [2]int) bool {
 	sp := e.spans[e.quotes[qi].span]
 	if k := pre[1] - 1; k >= pre[0] && e.toks[k].kind == tokWord {
-		switch string(e.lw(k)) {
-		case "so-called", "dubbed", "nicknamed", "titled", "entitled", "named", "term", "word", "words", "phrase", "slogan", "hashtag", "label", "labelled", "labeled", "branded", "billed", "headlined", "renamed", "marked", "reads", "read", "called":
-			if string(e.lw(k)) == "called" && e.quotes[qi].words > 4 {
-				return false
-			}
+		if e.has(k, wcTermCue) {
+			return e.id(k) != wCalled || e.quotes[qi].words <= 4
+		}
+		if e.id(k) == wAs && k-1 >= pre[0] && e.id(k-1) == wKnown {
 			return true
-		case "as":
-			if k-1 >= pre[0] && string(e.lw(k-1)) == "known" {
-				return true
-			}
 		}
 	}
 	if e.quotes[qi].words > 4 {
 		return false
 	}
 	// The same words elsewhere in the article, outside quotation marks: a term, not speech.
-	phrase := strings.ToLower(strings.TrimRight(e.text[sp.start:sp.end], ",.;:!? "))
+	phrase := strings.TrimRight(e.text[sp.start:sp.end], ",.;:!? ")
 	if len(phrase) < 6 || e.quotes[qi].words < 2 && len(phrase) < 8 {
 		return false
 	}
-	for off := 0; ; {
-		i := indexFold(e.text[off:], phrase)
+	return e.occursOutside(phrase, sp.start)
+}
+
+// occursOutside reports whether phrase occurs in the body, as whole words and ignoring case,
+// outside every quotation and at another offset than self. The searches of one analysis share a
+// budget of bytes, so that an article of many short quotes costs linear time; when it is spent the
+// answer is no.
+func (e *engine) occursOutside(phrase string, self int) bool {
+	if e.searchLeft <= 0 {
+		return false
+	}
+	body := 0
+	if len(e.toks) > 0 {
+		body = int(e.toks[0].start)
+	}
+	for off := body; ; {
+		i := e.indexFold(e.text[off:], phrase)
 		if i < 0 {
 			return false
 		}
@@ -657,34 +657,69 @@ func (e *engine) isTerm(qi int, pre [2]int) bool {
 		end := i + len(phrase)
 		before, _ := runeBefore(e.text, i)
 		after, _ := runeAt(e.text, end)
-		if i != sp.start && !e.insideSpan(i) && i >= int(e.toks[0].start) && !isLetterRune(before) && !isLetterRune(after) {
+		if i != self && !e.insideSpan(i) && !isLetterRune(before) && !isLetterRune(after) {
 			return true
 		}
-		off = i + len(phrase)
+		off = i + 1
 	}
 }
 
-// indexFold is strings.Index ignoring ASCII case.
-func indexFold(s, sub string) int {
+// indexFold is strings.Index ignoring ASCII case, charged to the engine's search budget.
+func (e *engine) indexFold(s, sub string) int {
 	if len(sub) == 0 {
 		return 0
 	}
-	first := sub[0] | 0x20
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i]|0x20 == first && equalFoldASCII(s[i:i+len(sub)], sub) {
-			return i
+	lo, up := sub[0], sub[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	} else if 'A' <= lo && lo <= 'Z' {
+		lo = up + ('a' - 'A')
+	}
+	// The next candidate of each case not yet looked at; len(s) when there is none.
+	nextLo, nextUp := -1, -1
+	for i := 0; i+len(sub) <= len(s) && e.searchLeft > 0; {
+		if nextLo < i {
+			nextLo = e.indexByte(s, i, lo)
 		}
+		if nextUp < i {
+			nextUp = e.indexByte(s, i, up)
+		}
+		j := min(nextLo, nextUp)
+		if j+len(sub) > len(s) || e.searchLeft <= 0 {
+			return -1
+		}
+		e.searchLeft -= len(sub)
+		if equalFold(s[j:j+len(sub)], sub) {
+			return j
+		}
+		i = j + 1
 	}
 	return -1
 }
 
+// indexByte returns the first c in s at or after from, or len(s), charged to the search budget.
+func (e *engine) indexByte(s string, from int, c byte) int {
+	j := strings.IndexByte(s[from:], c)
+	if j < 0 {
+		e.searchLeft -= len(s) - from
+		return len(s)
+	}
+	e.searchLeft -= j + 1
+	return from + j
+}
+
+// insideSpan reports whether offset off lies inside a quotation.
 func (e *engine) insideSpan(off int) bool {
-	for _, sp := range e.spans {
-		if off >= sp.start && off < sp.end {
-			return true
+	lo, hi := 0, len(e.spans)
+	for lo < hi { // the first span starting after off
+		m := (lo + hi) / 2
+		if e.spans[m].start > off {
+			hi = m
+		} else {
+			lo = m + 1
 		}
 	}
-	return false
+	return lo > 0 && off < e.spans[lo-1].end
 }
 
 // titleCase reports a short quotation whose words are all capitalised: a title or a name
@@ -699,18 +734,11 @@ func (e *engine) titleCase(sp span) bool {
 		words++
 		if tk.flags&(fCap|fDigit) != 0 {
 			caps++
-		} else if lw := string(e.lw(t)); !(len(lw) <= 3 || lw == "from" || lw == "with" || lw == "into") {
+		} else if id := e.id(t); !(tk.end-tk.start <= 3 || id == wFrom || id == wWith || id == wInto) {
 			return false
 		}
 	}
 	return words > 0 && words <= 8 && caps > 0 && (caps > 1 || words == 1)
-}
-
-func (e *engine) paraFirst(k int) int {
-	for k > 0 && e.toks[k-1].kind != tokBreak {
-		k--
-	}
-	return k
 }
 
 // endsSentence reports whether the quotation ends with sentence punctuation.

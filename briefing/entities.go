@@ -1,7 +1,6 @@
 package briefing
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -20,7 +19,7 @@ const (
 
 type entity struct {
 	name   string   // the fullest form of the name
-	parts  []string // the name's words, lower case
+	parts  []uint64 // the name's words (nameKey)
 	title  string
 	kind   entKind
 	gender gender
@@ -29,12 +28,14 @@ type entity struct {
 	person, thing int
 	quotes        int
 	mentions      int
-	first         int // token of the first mention
+	first         int   // token of the first mention
+	nextLast      int32 // the previous entity with the same last name part, -1 for none
+	speaker       int   // the entity's place in Article.Speakers, while they are listed
 }
 
 func (e *entity) displayName() string { return e.name }
 
-func (e *entity) last() string { return e.parts[len(e.parts)-1] }
+func (e *entity) last() uint64 { return e.parts[len(e.parts)-1] }
 
 // isPerson reports whether the entity may be a person a pronoun refers to.
 func (e *entity) isPerson() bool {
@@ -94,7 +95,7 @@ func (e *engine) findMentions() {
 // a few words and no sentence's end ("Article Continued Below", "Social media campaign").
 func (e *engine) isHeading(i int) bool {
 	words := 0
-	for ; i < len(e.toks) && e.toks[i].kind != tokBreak; i++ {
+	for ; i < len(e.toks) && e.toks[i].kind != tokBreak && words <= 8; i++ {
 		t := e.toks[i]
 		if t.kind == tokPunct && t.is(fSentEnd) {
 			return false
@@ -106,21 +107,24 @@ func (e *engine) isHeading(i int) bool {
 	return words <= 8
 }
 
+// maxRun bounds the words of one capitalised run: no title and name are longer, and a heading in
+// capitals then costs linear time.
+const maxRun = 16
+
 // runEnd returns the end of the capitalised run starting at token i (i itself when none starts).
 func (e *engine) runEnd(i int) int {
 	toks := e.toks
 	// Leading function words are not names: "The", "But", "According".
-	for i < len(toks) && toks[i].kind == tokWord && toks[i].flags&fCap != 0 && capStopWords[string(e.lw(i))] && !e.isHonorific(i) {
+	for i < len(toks) && toks[i].kind == tokWord && toks[i].flags&fCap != 0 && toks[i].has(wcCapStop) && !e.isHonorific(i) {
 		return i
 	}
 	j := i
 	words := 0
-	for j < len(toks) {
+	for j < len(toks) && words < maxRun {
 		t := toks[j]
 		if t.kind == tokWord && t.flags&fQuoted == 0 {
-			lw := e.lw(j)
 			if t.flags&fCap != 0 {
-				if words > 0 && (capStopWords[string(lw)] && !e.isHonorific(j)) {
+				if words > 0 && (t.has(wcCapStop) && !e.isHonorific(j)) {
 					break
 				}
 				words++
@@ -131,11 +135,11 @@ func (e *engine) runEnd(i int) int {
 				continue
 			}
 			if words > 0 && j+1 < len(toks) && toks[j+1].kind == tokWord && toks[j+1].flags&fCap != 0 {
-				if nameParticles[string(lw)] {
+				if t.has(wcParticle) {
 					j++
 					continue
 				}
-				if (string(lw) == "of" || string(lw) == "for") && e.orgOrRole(j-1) {
+				if (t.info.id == wOf || t.info.id == wFor) && e.orgOrRole(j-1) {
 					j++
 					continue
 				}
@@ -157,31 +161,29 @@ func (e *engine) runEnd(i int) int {
 }
 
 func (e *engine) isHonorific(i int) bool {
-	_, ok := honorifics[string(e.lw(i))]
-	return ok && utf8.RuneCountInString(e.word(i)) <= 4 // Mr, Mrs, Dr, Sen, Gov
+	return e.has(i, wcHonorific) && utf8.RuneCountInString(e.word(i)) <= 4 // Mr, Mrs, Dr, Sen, Gov
 }
 
 // possessiveWord reports a word ending in ’s or 's (or s’).
 func (e *engine) possessiveWord(i int) bool {
-	w := e.word(i)
-	return strings.HasSuffix(w, "’s") || strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’S") || strings.HasSuffix(w, "'S")
+	return e.toks[i].is(fPoss)
 }
 
 func (e *engine) orgOrRole(i int) bool {
-	lw := string(e.lw(i))
-	return orgNouns[lw] || roleNouns[lw]
+	return e.has(i, wcOrg|wcRole)
 }
 
-// nameWord returns token i's word without a possessive ending, lower-cased.
-func (e *engine) nameWord(i int) string {
-	w := e.word(i)
-	for _, suf := range [...]string{"’s", "'s", "’S", "'S", "’", "'"} {
-		if strings.HasSuffix(w, suf) && len(w) > len(suf) {
-			w = w[:len(w)-len(suf)]
-			break
-		}
+// nameInfo returns what the lexicon knows about token i's word without a possessive ending.
+func (e *engine) nameInfo(i int) wordInfo {
+	t := e.toks[i]
+	if !t.is(fPoss) {
+		return t.info
 	}
-	return strings.ToLower(w)
+	lw, h, ok := lowerWord(e.buf[:maxLexWord], trimPossessive(e.word(i)))
+	if !ok {
+		return wordInfo{}
+	}
+	return lexicon.lookup(lw, h)
 }
 
 // addMention records the run [i, j): its title part, its name part and its entity.
@@ -192,24 +194,24 @@ func (e *engine) addMention(i, j int, aside bool) {
 	var g gender
 	honor := false
 	for k := i; k < j; k++ {
-		if toks[k].kind != tokWord {
+		t := toks[k]
+		if t.kind != tokWord {
 			continue
 		}
-		lw := string(e.lw(k))
-		if hg, ok := honorifics[lw]; ok && k+1 < j {
+		if t.has(wcHonorific) && k+1 < j {
 			name = k + 1
 			honor = true
-			if hg != unknownGender {
-				g = hg
+			if t.info.g != unknownGender {
+				g = t.info.g
 			}
 			continue
 		}
-		if (roleNouns[lw] || titleModifiers[lw] || e.isDemonym(k)) && k+1 < j && roleNouns[e.lastRoleWord(k, j)] {
+		if (t.has(wcRole|wcTitleMod) || e.isDemonym(k)) && k+1 < j && e.lastRoleWord(k, j) >= 0 {
 			name = k + 1
 			honor = true
 			continue
 		}
-		if lw == "of" || lw == "for" {
+		if t.info.id == wOf || t.info.id == wFor {
 			if k+1 < j && e.hasRoleBefore(i, k) {
 				// "Minister of Crown Relations Carolyn Bennett": the name is the last two words.
 				name = e.lastWords(k+1, j, 2)
@@ -223,16 +225,6 @@ func (e *engine) addMention(i, j int, aside bool) {
 	}
 	if name >= j {
 		// A title alone ("the President"): no name to record.
-		return
-	}
-	// The parts of the name.
-	var parts []string
-	for k := name; k < j; k++ {
-		if toks[k].kind == tokWord {
-			parts = append(parts, e.nameWord(k))
-		}
-	}
-	if len(parts) == 0 {
 		return
 	}
 	title := ""
@@ -254,37 +246,58 @@ func (e *engine) addMention(i, j int, aside bool) {
 	m := mention{tok: i, end: j, name: name, possessive: e.possessiveWord(j - 1), aside: aside, sent: e.sentOf(i)}
 	m.subject = e.isSubject(i, j)
 	// Initials alone ("D.C.") and sentence adverbs ("Perhaps") are no names.
-	initials := true
-	for _, p := range parts {
-		if utf8.RuneCountInString(p) > 1 {
-			initials = false
+	initials, words := true, 0
+	for k := name; k < j; k++ {
+		if toks[k].kind == tokWord {
+			words++
+			if runeCount(trimPossessive(e.word(k))) > 1 {
+				initials = false
+			}
 		}
 	}
-	if initials || toks[name].is(fSentStart) && strings.HasSuffix(parts[0], "ly") && len(parts) > 1 {
-		if initials {
-			return
-		}
+	if initials {
+		return
+	}
+	if toks[name].is(fSentStart) && hasSuffixFold(trimPossessive(e.word(name)), "ly") && words > 1 {
 		name++
 		for name < j && toks[name].kind != tokWord {
 			name++
 		}
-		parts = parts[1:]
 	}
+	// The parts of the name.
+	p0 := len(e.partBuf)
+	for k := name; k < j; k++ {
+		if toks[k].kind == tokWord {
+			e.partBuf = append(e.partBuf, nameKey(e.word(k)))
+		}
+	}
+	parts := e.partBuf[p0:len(e.partBuf):len(e.partBuf)]
 
 	// A lone sentence-initial word that is no known name is an ordinary word ("Building up").
 	single := len(parts) == 1
 	if single && toks[name].is(fSentStart) && !honor && !e.verbAfter(j) {
 		if e.findEntity(parts) < 0 && !e.capitalisedElsewhere(name) {
+			e.partBuf = e.partBuf[:p0]
 			return
 		}
 	}
 	ent := e.findEntity(parts)
 	if ent < 0 {
-		e.ents = append(e.ents, entity{name: e.nameText(name, j), parts: parts, first: i})
-		ent = len(e.ents) - 1
+		ent = len(e.ents)
+		last := parts[len(parts)-1]
+		next, ok := e.byLast[last]
+		if !ok {
+			next = -1
+		}
+		e.byLast[last] = int32(ent)
+		e.ents = append(e.ents, entity{name: e.nameText(name, j), parts: parts, first: i, nextLast: next})
+		e.indexFirst(ent)
 	} else if len(parts) > len(e.ents[ent].parts) {
 		e.ents[ent].name = e.nameText(name, j)
 		e.ents[ent].parts = parts
+		e.indexFirst(ent)
+	} else {
+		e.partBuf = e.partBuf[:p0]
 	}
 	en := &e.ents[ent]
 	m.ent = ent
@@ -300,32 +313,33 @@ func (e *engine) addMention(i, j int, aside bool) {
 	if g != unknownGender && en.gender == unknownGender {
 		en.gender = g
 	}
-	e.weighEvidence(en, i, j, name, parts, honor)
+	e.weighEvidence(en, i, j, name, len(parts), honor)
 	en.mentions++
 	e.mentions = append(e.mentions, m)
 }
 
-// weighEvidence adds the signs of a person or a thing that one mention gives.
-func (e *engine) weighEvidence(en *entity, i, j, name int, parts []string, honor bool) {
+// weighEvidence adds the signs of a person or a thing that one mention gives: the run [i, j) with
+// its name of nparts words starting at token name.
+func (e *engine) weighEvidence(en *entity, i, j, name, nparts int, honor bool) {
 	toks := e.toks
 	if honor {
 		en.person += 2
 	}
-	if g, ok := givenNames[parts[0]]; ok && len(parts) > 1 {
+	if first := e.nameInfo(name); first.cls&wcGiven != 0 && nparts > 1 {
 		en.person += 2
-		if en.gender == unknownGender && g != unknownGender {
-			en.gender = g
+		if en.gender == unknownGender && first.given != unknownGender {
+			en.gender = first.given
 		}
 	}
-	last := parts[len(parts)-1]
-	if orgNouns[last] || toks[j-1].is(fUpper) && len(parts) == 1 {
+	lastOrg := e.nameInfo(j-1).cls&wcOrg != 0
+	if lastOrg || toks[j-1].is(fUpper) && nparts == 1 {
 		en.kind = kindOrg
 	}
-	if len(parts) >= 2 && !orgNouns[last] {
+	if nparts >= 2 && !lastOrg {
 		en.person++
 	}
-	for _, p := range parts {
-		if orgNouns[p] {
+	for k := name; k < j; k++ {
+		if toks[k].kind == tokWord && e.nameInfo(k).cls&wcOrg != 0 {
 			en.thing += 2
 			if !honor && en.person < 2 {
 				en.kind = kindOrg // "Ministry of Health", "Bank of England"
@@ -333,18 +347,17 @@ func (e *engine) weighEvidence(en *entity, i, j, name int, parts []string, honor
 		}
 	}
 	if i > 0 && toks[i-1].kind == tokWord {
-		switch string(e.lw(i - 1)) {
-		case "the":
+		if toks[i-1].info.id == wThe {
 			en.thing += 2
-		case "in", "at", "from", "to", "into", "across", "near", "toward", "towards", "of", "on", "for", "with", "by", "visit", "visited", "outside", "inside":
+		} else if toks[i-1].has(wcPlacePrep) {
 			en.thing++
 		}
 	}
 	if j+1 < len(toks) && toks[j].kind == tokPunct && e.text[toks[j].start] == ',' && toks[j+1].kind == tokWord {
-		switch string(e.lw(j + 1)) {
-		case "who", "whose":
+		switch toks[j+1].info.id {
+		case wWho, wWhose:
 			en.person += 2
-		case "which", "where":
+		case wWhich, wWhere:
 			en.thing += 2
 		}
 		if toks[j+1].is(fDigit) { // "Smith, 54, said"
@@ -354,27 +367,60 @@ func (e *engine) weighEvidence(en *entity, i, j, name int, parts []string, honor
 }
 
 // capitalisedElsewhere reports whether the word at token i appears capitalised away from a
-// sentence start somewhere else in the text.
+// sentence start somewhere else in the text. The set of such words is built on first use.
 func (e *engine) capitalisedElsewhere(i int) bool {
-	w := e.word(i)
-	for k := range e.toks {
-		t := e.toks[k]
-		if k == i || t.kind != tokWord || t.flags&fCap == 0 || t.is(fSentStart) || t.flags&fQuoted != 0 {
-			continue
-		}
-		if e.text[t.start:t.end] == w {
-			return true
+	if !e.capsBuilt {
+		e.capsBuilt = true
+		for k, t := range e.toks {
+			if t.kind == tokWord && t.flags&fCap != 0 && !t.is(fSentStart) && t.flags&fQuoted == 0 {
+				e.caps[exactHash(e.word(k))] = struct{}{}
+			}
 		}
 	}
-	return false
+	_, ok := e.caps[exactHash(e.word(i))] // i, at a sentence start, is not in the set itself
+	return ok
+}
+
+// exactHash hashes s as it is (FNV-1a).
+func exactHash(s string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
 }
 
 // findEntity returns the entity a name refers to, or -1: the same full name, a name that ends
 // the other ("Paz Akin", "Lorena Paz Akin"), the same surname (with no clashing first name; the
 // most mentioned such person when several share it), or a lone first name of a known person.
-func (e *engine) findEntity(parts []string) int {
+func (e *engine) findEntity(parts []uint64) int {
 	best, bestN := -1, -1
-	for k := len(e.ents) - 1; k >= 0; k-- {
+	// The candidates, newest first: the entities with the same last name part and, for a lone
+	// word, those whose first name it may be.
+	lastChain, firstChain := int32(-1), int32(-1)
+	if h, ok := e.byLast[parts[len(parts)-1]]; ok {
+		lastChain = h
+	}
+	if len(parts) == 1 {
+		if h, ok := e.byFirst[parts[0]]; ok {
+			firstChain = h
+		}
+	}
+	for lastChain >= 0 || firstChain >= 0 {
+		var k int
+		fromFirst := e.firstLinks
+		switch {
+		case firstChain < 0 || lastChain >= 0 && int32(lastChain) > fromFirst[firstChain].ent:
+			k = int(lastChain)
+			lastChain = e.ents[k].nextLast
+		case lastChain >= 0 && int32(lastChain) == fromFirst[firstChain].ent:
+			k = int(lastChain)
+			lastChain = e.ents[k].nextLast
+			firstChain = fromFirst[firstChain].next
+		default:
+			k = int(fromFirst[firstChain].ent)
+			firstChain = fromFirst[firstChain].next
+		}
 		en := &e.ents[k]
 		if equalParts(en.parts, parts) {
 			return k
@@ -392,8 +438,25 @@ func (e *engine) findEntity(parts []string) int {
 	return best
 }
 
+// indexFirst files an entity of several name parts under its first part, for findEntity.
+func (e *engine) indexFirst(ent int) {
+	parts := e.ents[ent].parts
+	if len(parts) < 2 {
+		return
+	}
+	next, ok := e.byFirst[parts[0]]
+	if !ok {
+		next = -1
+	}
+	e.byFirst[parts[0]] = int32(len(e.firstLinks))
+	e.firstLinks = append(e.firstLinks, firstLink{ent: int32(ent), next: next})
+}
+
+// firstLink is one entry of the chains of entities by first name part.
+type firstLink struct{ ent, next int32 }
+
 // suffixParts reports whether short is the end of long: "paz akin" of "lorena paz akin".
-func suffixParts(long, short []string) bool {
+func suffixParts(long, short []uint64) bool {
 	if len(short) >= len(long) {
 		return false
 	}
@@ -402,7 +465,7 @@ func suffixParts(long, short []string) bool {
 
 func (e *engine) mentionCount(ent int) int { return e.ents[ent].mentions }
 
-func equalParts(a, b []string) bool {
+func equalParts(a, b []uint64) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -416,19 +479,12 @@ func equalParts(a, b []string) bool {
 
 // nameText returns the name of tokens [i, j) as display text, without a possessive ending.
 func (e *engine) nameText(i, j int) string {
-	s := e.text[e.toks[i].start:e.toks[j-1].end]
-	for _, suf := range [...]string{"’s", "'s", "’S", "'S"} {
-		if strings.HasSuffix(s, suf) {
-			s = s[:len(s)-len(suf)]
-			break
-		}
-	}
-	return validText(s)
+	return validText(trimPossessive(e.text[e.toks[i].start:e.toks[j-1].end]))
 }
 
 // titleText returns the title words of tokens [i, j), without honorifics such as "Mr".
 func (e *engine) titleText(i, j int) string {
-	for i < j && e.isHonorific(i) && !roleNouns[string(e.lw(i))] {
+	for i < j && e.isHonorific(i) && !e.has(i, wcRole) {
 		i++
 		for i < j && e.toks[i].kind != tokWord {
 			i++
@@ -441,20 +497,19 @@ func (e *engine) titleText(i, j int) string {
 	for end > i && e.toks[end].kind != tokWord {
 		end--
 	}
-	if e.isHonorific(end) && !roleNouns[string(e.lw(end))] {
+	if e.isHonorific(end) && !e.has(end, wcRole) {
 		return e.titleText(i, end)
 	}
 	return validText(e.text[e.toks[i].start:e.toks[end].end])
 }
 
-// lastRoleWord returns the lower-cased last word of a run of title words starting at k.
-func (e *engine) lastRoleWord(k, j int) string {
-	last := ""
+// lastRoleWord returns the last role noun of a run of title words starting at k, or -1.
+func (e *engine) lastRoleWord(k, j int) int {
+	last := -1
 	for ; k < j && e.toks[k].kind == tokWord; k++ {
-		lw := string(e.lw(k))
-		if roleNouns[lw] {
-			last = lw
-		} else if !titleModifiers[lw] && !e.isDemonym(k) {
+		if e.has(k, wcRole) {
+			last = k
+		} else if !e.has(k, wcTitleMod) && !e.isDemonym(k) {
 			break
 		}
 	}
@@ -463,7 +518,7 @@ func (e *engine) lastRoleWord(k, j int) string {
 
 func (e *engine) hasRoleBefore(i, k int) bool {
 	for ; i < k; i++ {
-		if e.toks[i].kind == tokWord && roleNouns[string(e.lw(i))] {
+		if e.has(i, wcRole) {
 			return true
 		}
 	}
@@ -491,15 +546,13 @@ func (e *engine) isDemonym(i int) bool {
 	if t.is(fUpper) && t.end-t.start <= 3 {
 		return true // US, UK, EU, UN
 	}
-	lw := e.lw(i)
-	if len(lw) < 5 {
+	w := e.word(i)
+	if len(w) < 5 || t.has(wcOrg|wcRole|wcGiven) {
 		return false
 	}
-	for _, end := range demonymEndings {
-		if strings.HasSuffix(string(lw), end) && !orgNouns[string(lw)] && !roleNouns[string(lw)] {
-			if _, given := givenNames[string(lw)]; !given {
-				return true
-			}
+	for _, end := range [...]string{"ian", "an", "ese", "ish", "i", "ic", "ch"} {
+		if hasSuffixFold(w, end) {
+			return true
 		}
 	}
 	return false
@@ -512,10 +565,9 @@ func (e *engine) lowerTitleBefore(i int) string {
 	k := i - 1
 	hasRole := false
 	for k >= 0 && i-k <= 6 && toks[k].kind == tokWord && toks[k].flags&fQuoted == 0 {
-		lw := string(e.lw(k))
-		if roleNouns[lw] {
+		if t := toks[k]; t.has(wcRole) {
 			hasRole = true
-		} else if !(titleModifiers[lw] || hasRole && (toks[k].flags&fCap != 0 || e.possessiveWord(k)) && !capStopWords[lw]) {
+		} else if !(t.has(wcTitleMod) || hasRole && (t.flags&fCap != 0 || t.is(fPoss)) && !t.has(wcCapStop)) {
 			break
 		}
 		k--
@@ -524,11 +576,11 @@ func (e *engine) lowerTitleBefore(i int) string {
 		return ""
 	}
 	start := k + 1
-	for start < i && !roleNouns[string(e.lw(start))] && !titleModifiers[string(e.lw(start))] && toks[start].flags&fCap == 0 {
+	for start < i && !toks[start].has(wcRole|wcTitleMod) && toks[start].flags&fCap == 0 {
 		start++ // "city’s" in "the city’s mayor"
 	}
 	// The title must end on its role noun: "analyst Mike Powell", not "analysts say Powell".
-	if !roleNouns[string(e.lw(i-1))] {
+	if !toks[i-1].has(wcRole) {
 		return ""
 	}
 	return validText(e.text[toks[start].start:toks[i-1].end])
@@ -543,8 +595,8 @@ func (e *engine) appositionTitle(j int) string {
 	}
 	k := j + 1
 	if k < len(toks) && toks[k].kind == tokWord {
-		switch string(e.lw(k)) {
-		case "the", "a", "an":
+		switch toks[k].info.id {
+		case wThe, wA, wAn:
 			k++
 		}
 	}
@@ -558,14 +610,13 @@ func (e *engine) appositionTitle(j int) string {
 		if t.kind != tokWord || t.flags&fQuoted != 0 {
 			return ""
 		}
-		lw := string(e.lw(k))
-		if roleNouns[lw] {
+		if t.has(wcRole) {
 			hasRole = true
 		}
-		if cueVerbs[lw] != "" && !roleNouns[lw] && lw != "head" && lw != "chair" {
+		if t.has(wcCue) && !t.has(wcRole) && t.info.id != wHead && t.info.id != wChair {
 			return ""
 		}
-		if lw == "who" || lw == "which" {
+		if t.info.id == wWho || t.info.id == wWhich {
 			return ""
 		}
 	}
@@ -580,8 +631,7 @@ func (e *engine) appositionTitle(j int) string {
 func (e *engine) isSubject(i, j int) bool {
 	toks := e.toks
 	if i > 0 && toks[i-1].kind == tokWord {
-		switch string(e.lw(i - 1)) {
-		case "in", "at", "from", "to", "into", "across", "near", "of", "on", "for", "with", "by", "about", "against", "under", "over", "between", "than", "like", "and", "or", "the", "a", "an":
+		if toks[i-1].has(wcNotSubject) {
 			return false
 		}
 	}
@@ -590,8 +640,8 @@ func (e *engine) isSubject(i, j int) bool {
 	}
 	if j < len(toks) && toks[j].kind == tokWord && toks[j].flags&fCap == 0 {
 		// "Durning did not", "Foster aims": a lower-case word that reads as a verb.
-		lw := string(e.lw(j))
-		if strings.HasSuffix(lw, "ed") || strings.HasSuffix(lw, "s") && !strings.HasSuffix(lw, "ss") || auxiliaries[lw] {
+		w := e.word(j)
+		if hasSuffixFold(w, "ed") || hasSuffixFold(w, "s") && !hasSuffixFold(w, "ss") || toks[j].has(wcAux) {
 			return true
 		}
 	}
@@ -610,8 +660,15 @@ func (e *engine) verbAfter(j int) bool {
 	if j >= len(e.toks) || e.toks[j].kind != tokWord {
 		return false
 	}
-	lw := string(e.lw(j))
-	return cueVerbs[lw] != "" && !weakCueVerbs[lw] || lw == "has" || lw == "had" || lw == "is" || lw == "was" || lw == "will" || lw == "would"
+	t := e.toks[j]
+	if t.has(wcCue) && !t.has(wcWeakCue) {
+		return true
+	}
+	switch t.info.id {
+	case wHas, wHad, wIs, wWas, wWill, wWould:
+		return true
+	}
+	return false
 }
 
 // learnGender gives an entity of unknown gender the gender of a he/she that follows its mention
@@ -628,17 +685,14 @@ func (e *engine) learnGender() {
 			}
 			mi++
 		}
-		if t.kind != tokWord || t.flags&fQuoted != 0 || last < 0 || i-lastTok > 40 || t.end-t.start > 3 {
-			continue
-		}
-		if c := e.text[t.start] | 0x20; c != 'h' && c != 's' {
+		if t.kind != tokWord || t.flags&fQuoted != 0 || last < 0 || i-lastTok > 40 {
 			continue
 		}
 		var g gender
-		switch string(e.lw(i)) {
-		case "he", "his", "him":
+		switch t.info.id {
+		case wHe, wHis, wHim:
 			g = male
-		case "she", "her":
+		case wShe, wHer:
 			g = female
 		default:
 			continue

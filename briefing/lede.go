@@ -111,12 +111,16 @@ func firstSentence(p string) string {
 // initial.
 func isAbbrevBefore(p string, i int) bool {
 	k := i
-	for k > 0 && p[k-1] != ' ' {
+	for k > 0 && p[k-1] != ' ' && i-k < maxLexWord {
 		k--
 	}
-	w := strings.ToLower(strings.TrimLeft(p[k:i], "(\"“‘'"))
+	w := strings.TrimLeft(p[k:i], "(\"“‘'")
 	if utf8.RuneCountInString(w) == 1 {
 		return true
 	}
-	return abbreviations[w] || strings.Contains(w, ".")
+	var buf [maxLexWord]byte
+	if lw, h, ok := lowerWord(buf[:], w); ok && lexicon.lookup(lw, h).cls&wcAbbrev != 0 {
+		return true
+	}
+	return strings.Contains(w, ".")
 }

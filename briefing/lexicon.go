@@ -1,119 +1,92 @@
 package briefing
 
-import "strings"
-
 // The engine's word tables. They hold general English: speech verbs, role and organisation
 // nouns, function words, honorifics and common given names. None is fitted to any one article.
 // They are built once, read-only, and looked up with lower-case keys.
 
-// wordSet builds a set from space-separated words.
-func wordSet(lists ...string) map[string]bool {
-	m := make(map[string]bool)
-	for _, l := range lists {
-		for _, w := range strings.Fields(l) {
-			m[w] = true
-		}
-	}
-	return m
-}
-
-// cueVerbs maps every form of a speech verb to its lemma. Each group lists the forms of one verb,
-// the lemma first.
-var cueVerbs = func() map[string]string {
-	groups := []string{
-		"say says said saying", "tell tells told telling", "add adds added adding",
-		"stress stresses stressed stressing", "note notes noted noting",
-		"explain explains explained explaining", "pledge pledges pledged pledging",
-		"warn warns warned warning", "point points pointed pointing", "insist insists insisted insisting",
-		"argue argues argued arguing", "claim claims claimed claiming", "state states stated stating",
-		"declare declares declared declaring", "announce announces announced announcing",
-		"assert asserts asserted asserting", "remark remarks remarked remarking",
-		"observe observes observed observing", "comment comments commented commenting",
-		"reply replies replied replying", "respond responds responded responding",
-		"answer answers answered answering", "ask asks asked asking", "write writes wrote written writing",
-		"tweet tweets tweeted tweeting", "post posts posted posting", "recall recalls recalled recalling",
-		"acknowledge acknowledges acknowledged acknowledging", "admit admits admitted admitting",
-		"concede concedes conceded conceding", "confirm confirms confirmed confirming",
-		"deny denies denied denying", "suggest suggests suggested suggesting",
-		"predict predicts predicted predicting", "promise promises promised promising",
-		"vow vows vowed vowing", "urge urges urged urging", "caution cautions cautioned cautioning",
-		"emphasise emphasises emphasised emphasising", "emphasize emphasizes emphasized emphasizing",
-		"underline underlines underlined underlining", "underscore underscores underscored underscoring",
-		"continue continues continued continuing", "conclude concludes concluded concluding",
-		"complain complains complained complaining", "joke jokes joked joking", "quip quips quipped quipping",
-		"shout shouts shouted shouting", "scream screams screamed screaming", "cry cries cried crying",
-		"whisper whispers whispered whispering", "mutter mutters muttered muttering",
-		"exclaim exclaims exclaimed exclaiming", "boast boasts boasted boasting",
-		"lament laments lamented lamenting", "mention mentions mentioned mentioning",
-		"maintain maintains maintained maintaining", "contend contends contended contending",
-		"reckon reckons reckoned reckoning", "agree agrees agreed agreeing", "counter counters countered countering",
-		"retort retorts retorted retorting", "reason reasons reasoned reasoning",
-		"estimate estimates estimated estimating", "testify testifies testified testifying",
-		"recount recounts recounted recounting", "report reports reported reporting",
-		"reveal reveals revealed revealing", "disclose discloses disclosed disclosing",
-		"allege alleges alleged alleging", "charge charges charged charging", "demand demands demanded demanding",
-		"plead pleads pleaded pleading", "repeat repeats repeated repeating",
-		"reiterate reiterates reiterated reiterating", "assure assures assured assuring",
-		"threaten threatens threatened threatening", "advise advises advised advising",
-		"proclaim proclaims proclaimed proclaiming", "wonder wonders wondered wondering",
-		"muse muses mused musing", "gripe gripes griped griping", "grumble grumbles grumbled grumbling",
-		"fume fumes fumed fuming", "interject interjects interjected interjecting",
-		"offer offers offered offering", "indicate indicates indicated indicating",
-		"clarify clarifies clarified clarifying", "elaborate elaborates elaborated elaborating",
-		"highlight highlights highlighted highlighting", "inform informs informed informing",
-		"describe describes described describing", "call calls called calling",
-		"sigh sighs sighed sighing", "laugh laughs laughed laughing", "snap snaps snapped snapping",
-		"begin begins began beginning", "go goes went", "recommend recommends recommended recommending",
-		"concur concurs concurred concurring", "acknowledge", "chime chimes chimed chiming",
-		"brag brags bragged bragging", "beg begs begged begging", "yell yells yelled yelling",
-		"thunder thunders thundered thundering", "blast blasts blasted blasting",
-		"pronounce pronounces pronounced pronouncing", "summarise summarises summarised summarising",
-		"summarize summarizes summarized summarizing", "speculate speculates speculated speculating",
-		"surmise surmises surmised surmising", "posit posits posited positing", "hint hints hinted hinting",
-		"signal signals signalled signaled signalling signaling", "affirm affirms affirmed affirming",
-		"stipulate stipulates stipulated stipulating", "specify specifies specified specifying",
-		"read reads", "text texts texted texting", "email emails emailed emailing",
-		"quote quotes quoted quoting", "instruct instructs instructed instructing",
-		"order orders ordered ordering", "volunteer volunteers volunteered volunteering",
-		"object objects objected objecting", "protest protests protested protesting",
-		"accuse accuses accused accusing", "criticise criticises criticised criticising",
-		"criticize criticizes criticized criticizing", "praise praises praised praising",
-		"tout touts touted touting", "dismiss dismisses dismissed dismissing",
-		"acknowledge acknowledges", "assess assesses assessed assessing", "insist",
-		"write", "conclude", "opine opines opined opining", "intone intones intoned intoning",
-		"breathe breathes breathed", "smile smiles smiled smiling", "nod nods nodded nodding",
-		"shrug shrugs shrugged shrugging", "rage rages raged raging", "sneer sneers sneered sneering",
-		"growl growls growled growling", "purr purrs purred", "gush gushes gushed gushing",
-		"enthuse enthuses enthused enthusing", "rave raves raved raving", "vent vents vented venting",
-		"lash lashes lashed", "hit hits", "slam slams slammed slamming",
-		"echo echoes echoed echoing", "scold scolds scolded scolding", "sniff sniffs sniffed sniffing",
-		"stammer stammers stammered stammering", "stutter stutters stuttered stuttering",
-		"chirp chirps chirped", "snort snorts snorted", "moan moans moaned moaning", "groan groans groaned",
-		"wail wails wailed", "sob sobs sobbed", "marvel marvels marvelled marveled marvelling",
-		"remind reminds reminded reminding", "reflect reflects reflected reflecting",
-		"confess confesses confessed confessing", "confide confides confided confiding",
-		"venture ventures ventured", "guess guesses guessed", "figure figures figured",
-		"joke", "tease teases teased teasing", "taunt taunts taunted", "needle needles needled",
-		"press presses pressed", "challenge challenges challenged", "demur demurs demurred",
-		"rebut rebuts rebutted", "recollect recollects recollected", "relate relates related",
-		"lecture lectures lectured", "preach preaches preached", "plead", "pray prays prayed",
-		"share shares shared sharing", "explain", "allow allows allowed", "cite cites cited",
-	}
-	m := make(map[string]string)
-	for _, g := range groups {
-		f := strings.Fields(g)
-		for _, w := range f {
-			if _, ok := m[w]; !ok {
-				m[w] = f[0]
-			}
-		}
-	}
-	return m
-}()
+// cueVerbWords are the speech verbs, each group (between dots) the forms of one verb.
+const cueVerbWords = `say says said saying · tell tells told telling · add adds added adding
+	stress stresses stressed stressing · note notes noted noting
+	explain explains explained explaining · pledge pledges pledged pledging
+	warn warns warned warning · point points pointed pointing · insist insists insisted insisting
+	argue argues argued arguing · claim claims claimed claiming · state states stated stating
+	declare declares declared declaring · announce announces announced announcing
+	assert asserts asserted asserting · remark remarks remarked remarking
+	observe observes observed observing · comment comments commented commenting
+	reply replies replied replying · respond responds responded responding
+	answer answers answered answering · ask asks asked asking · write writes wrote written writing
+	tweet tweets tweeted tweeting · post posts posted posting · recall recalls recalled recalling
+	acknowledge acknowledges acknowledged acknowledging · admit admits admitted admitting
+	concede concedes conceded conceding · confirm confirms confirmed confirming
+	deny denies denied denying · suggest suggests suggested suggesting
+	predict predicts predicted predicting · promise promises promised promising
+	vow vows vowed vowing · urge urges urged urging · caution cautions cautioned cautioning
+	emphasise emphasises emphasised emphasising · emphasize emphasizes emphasized emphasizing
+	underline underlines underlined underlining · underscore underscores underscored underscoring
+	continue continues continued continuing · conclude concludes concluded concluding
+	complain complains complained complaining · joke jokes joked joking
+	quip quips quipped quipping · shout shouts shouted shouting · scream screams screamed screaming
+	cry cries cried crying · whisper whispers whispered whispering
+	mutter mutters muttered muttering · exclaim exclaims exclaimed exclaiming
+	boast boasts boasted boasting · lament laments lamented lamenting
+	mention mentions mentioned mentioning · maintain maintains maintained maintaining
+	contend contends contended contending · reckon reckons reckoned reckoning
+	agree agrees agreed agreeing · counter counters countered countering
+	retort retorts retorted retorting · reason reasons reasoned reasoning
+	estimate estimates estimated estimating · testify testifies testified testifying
+	recount recounts recounted recounting · report reports reported reporting
+	reveal reveals revealed revealing · disclose discloses disclosed disclosing
+	allege alleges alleged alleging · charge charges charged charging
+	demand demands demanded demanding · plead pleads pleaded pleading
+	repeat repeats repeated repeating · reiterate reiterates reiterated reiterating
+	assure assures assured assuring · threaten threatens threatened threatening
+	advise advises advised advising · proclaim proclaims proclaimed proclaiming
+	wonder wonders wondered wondering · muse muses mused musing · gripe gripes griped griping
+	grumble grumbles grumbled grumbling · fume fumes fumed fuming
+	interject interjects interjected interjecting · offer offers offered offering
+	indicate indicates indicated indicating · clarify clarifies clarified clarifying
+	elaborate elaborates elaborated elaborating · highlight highlights highlighted highlighting
+	inform informs informed informing · describe describes described describing
+	call calls called calling · sigh sighs sighed sighing · laugh laughs laughed laughing
+	snap snaps snapped snapping · begin begins began beginning · go goes went
+	recommend recommends recommended recommending · concur concurs concurred concurring
+	acknowledge · chime chimes chimed chiming · brag brags bragged bragging
+	beg begs begged begging · yell yells yelled yelling · thunder thunders thundered thundering
+	blast blasts blasted blasting · pronounce pronounces pronounced pronouncing
+	summarise summarises summarised summarising · summarize summarizes summarized summarizing
+	speculate speculates speculated speculating · surmise surmises surmised surmising
+	posit posits posited positing · hint hints hinted hinting
+	signal signals signalled signaled signalling signaling · affirm affirms affirmed affirming
+	stipulate stipulates stipulated stipulating · specify specifies specified specifying
+	read reads · text texts texted texting · email emails emailed emailing
+	quote quotes quoted quoting · instruct instructs instructed instructing
+	order orders ordered ordering · volunteer volunteers volunteered volunteering
+	object objects objected objecting · protest protests protested protesting
+	accuse accuses accused accusing · criticise criticises criticised criticising
+	criticize criticizes criticized criticizing · praise praises praised praising
+	tout touts touted touting · dismiss dismisses dismissed dismissing · acknowledge acknowledges
+	assess assesses assessed assessing · insist · write · conclude · opine opines opined opining
+	intone intones intoned intoning · breathe breathes breathed · smile smiles smiled smiling
+	nod nods nodded nodding · shrug shrugs shrugged shrugging · rage rages raged raging
+	sneer sneers sneered sneering · growl growls growled growling · purr purrs purred
+	gush gushes gushed gushing · enthuse enthuses enthused enthusing · rave raves raved raving
+	vent vents vented venting · lash lashes lashed · hit hits · slam slams slammed slamming
+	echo echoes echoed echoing · scold scolds scolded scolding · sniff sniffs sniffed sniffing
+	stammer stammers stammered stammering · stutter stutters stuttered stuttering
+	chirp chirps chirped · snort snorts snorted · moan moans moaned moaning · groan groans groaned
+	wail wails wailed · sob sobs sobbed · marvel marvels marvelled marveled marvelling
+	remind reminds reminded reminding · reflect reflects reflected reflecting
+	confess confesses confessed confessing · confide confides confided confiding
+	venture ventures ventured · guess guesses guessed · figure figures figured · joke
+	tease teases teased teasing · taunt taunts taunted · needle needles needled
+	press presses pressed · challenge challenges challenged · demur demurs demurred
+	rebut rebuts rebutted · recollect recollects recollected · relate relates related
+	lecture lectures lectured · preach preaches preached · plead · pray prays prayed
+	share shares shared sharing · explain · allow allows allowed · cite cites cited`
 
 // weakCueVerbs need the quotation right beside them to count as speech: "went", "began",
 // "called", "read", "hit", "smiled" and the like mean other things elsewhere.
-var weakCueVerbs = wordSet(`go goes went begin begins began call calls called calling read reads hit hits
+const weakCueWords = `go goes went begin begins began call calls called calling read reads hit hits
 	smile smiles smiled smiling nod nods nodded nodding shrug shrugs shrugged shrugging laugh laughs laughed
 	sigh sighs sighed breathe breathes breathed lash lashes lashed offer offers offered order orders ordered
 	charge charges charged object objects objected protest protests protested continue continues continued
@@ -122,62 +95,30 @@ var weakCueVerbs = wordSet(`go goes went begin begins began call calls called ca
 	agree agrees agreed share shares shared allow allows allowed figure figures figured press presses
 	pressed challenge challenges challenged relate relates related cite cites cited guess guesses guessed
 	counter counters countered reason reasons reasoned estimate estimates estimated
-	volunteer volunteers volunteered signal signals signalled signaled hint hints hinted`)
-
-// verbParticles may follow a speech verb: "pointed out", "went on", "added later".
-var verbParticles = wordSet(`out on up also later then again too further simply flatly firmly bluntly
-	recently previously earlier yesterday today tonight this week last month once twice quietly loudly
-	angrily calmly back in with at to of the a an during after before when while interview statement
-	briefing conference news press recent his her their its on sunday monday tuesday wednesday thursday
-	friday saturday`)
+	volunteer volunteers volunteered signal signals signalled signaled hint hints hinted`
 
 // auxiliaries stand between a subject and its speech verb: "Lavrov has said", "she would tell".
-var auxiliaries = wordSet(`has have had was is were are be been being will would could should can may
+const auxiliaryWords = `has have had was is were are be been being will would could should can may
 	might must did does do also later then once earlier previously recently repeatedly often has
-	just already again further even still never not only reportedly allegedly once quickly`)
+	just already again further even still never not only reportedly allegedly once quickly`
 
-// pronouns that can be the subject of a speech cue, with the gender they imply.
-var pronounGender = map[string]gender{
-	"he": male, "she": female, "they": plural, "it": neuter, "i": unknownGender, "we": plural,
-}
-
-// possessive determiners that start a description ("his spokesman") or "in his words".
-var possessives = map[string]gender{
-	"his": male, "her": female, "their": plural, "its": neuter, "my": unknownGender, "our": plural,
-}
-
-// honorifics before a name, with the gender they imply.
-var honorifics = map[string]gender{
-	"mr": male, "mrs": female, "ms": female, "miss": female, "mister": male, "sir": male, "dame": female,
-	"lord": male, "lady": female, "madam": female, "dr": unknownGender, "prof": unknownGender,
-	"professor": unknownGender, "rev": unknownGender, "reverend": unknownGender, "fr": male,
-	"father": male, "sister": female, "brother": male, "king": male, "queen": female, "prince": male,
-	"princess": female, "sheikh": male, "pope": male, "rabbi": unknownGender, "imam": male,
-	"sen": unknownGender, "rep": unknownGender, "gov": unknownGender, "gen": unknownGender,
-	"col": unknownGender, "lt": unknownGender, "capt": unknownGender, "sgt": unknownGender,
-	"det": unknownGender, "insp": unknownGender, "supt": unknownGender, "cmdr": unknownGender,
-	"adm": unknownGender, "hon": unknownGender, "pres": unknownGender, "msgr": male,
-	"senator": unknownGender, "congressman": male, "congresswoman": female, "judge": unknownGender,
-	"justice": unknownGender, "coach": unknownGender, "mayor": unknownGender, "governor": unknownGender,
-	"president": unknownGender, "chancellor": unknownGender, "premier": unknownGender,
-	"ambassador": unknownGender, "commissioner": unknownGender, "inspector": unknownGender,
-	"detective": unknownGender, "sergeant": unknownGender, "constable": unknownGender,
-	"officer": unknownGender, "general": unknownGender, "colonel": unknownGender, "captain": unknownGender,
-	"lieutenant": unknownGender, "major": unknownGender, "admiral": unknownGender, "chief": unknownGender,
-	"secretary": unknownGender, "minister": unknownGender, "speaker": unknownGender,
-	"representative": unknownGender, "councillor": unknownGender, "councilor": unknownGender,
-	"councilman": male, "councilwoman": female, "alderman": unknownGender, "bishop": male,
-	"archbishop": male, "cardinal": male, "pastor": unknownGender, "mp": unknownGender,
-	"mep": unknownGender, "ceo": unknownGender, "chairman": male, "chairwoman": female,
-	"spokesman": male, "spokeswoman": female, "spokesperson": unknownGender, "director": unknownGender,
-	"dean": unknownGender, "head": unknownGender, "leader": unknownGender, "founder": unknownGender,
-	"chair": unknownGender, "deputy": unknownGender, "vice": unknownGender, "emir": male, "crown": unknownGender,
-	"prosecutor": unknownGender, "attorney": unknownGender,
-}
+// Honorifics stand before a name (Mr, Sen, Minister, Coach); some imply a gender.
+const (
+	maleHonorifics = `mr mister sir lord fr father brother king prince sheikh pope imam msgr congressman
+	councilman bishop archbishop cardinal chairman spokesman emir`
+	femaleHonorifics = `mrs ms miss dame lady madam sister queen princess congresswoman councilwoman chairwoman
+	spokeswoman`
+	neutralHonorifics = `dr prof professor rev reverend rabbi sen rep gov gen col lt capt sgt det insp supt cmdr adm
+	hon pres senator judge justice coach mayor governor president chancellor premier ambassador
+	commissioner inspector detective sergeant constable officer general colonel captain
+	lieutenant major admiral chief secretary minister speaker representative councillor
+	councilor alderman pastor mp mep ceo spokesperson director dean head leader founder chair
+	deputy vice crown prosecutor attorney`
+)
 
 // roleNouns name what a person is: they make titles ("Foreign Minister", "chief executive") and
 // descriptions ("the minister", "the Russian top diplomat").
-var roleNouns = wordSet(`minister president secretary chancellor premier spokesman spokeswoman spokesperson
+const roleWords = `minister president secretary chancellor premier spokesman spokeswoman spokesperson
 	director chief executive officer chairman chairwoman chair ceo cfo coo cto coach manager governor
 	senator mayor ambassador diplomat envoy leader head commissioner general colonel captain lieutenant
 	sergeant detective inspector constable superintendent judge justice lawyer attorney prosecutor
@@ -203,16 +144,16 @@ var roleNouns = wordSet(`minister president secretary chancellor premier spokesm
 	director-general secretary-general attorney-general prosecutor-general chief-executive pundit
 	blogger critic reviewer curator manager footballer cricketer batsman bowler cyclist runner
 	athlete swimmer boxer golfer champion rookie veteran teammate coach referee umpire official
-	minister's regulator watchdog governor-general`)
+	minister's regulator watchdog governor-general`
 
 // personRoles are role nouns that certainly name a person (not "official" bodies).
-var femaleRoles = wordSet(`spokeswoman chairwoman congresswoman councilwoman businesswoman actress queen
-	princess mother daughter wife sister woman girl widow mum mom aunt niece grandmother nun stateswoman`)
-var maleRoles = wordSet(`spokesman chairman congressman councilman businessman actor king prince father son
-	husband brother man boy dad uncle nephew grandfather monk statesman`)
+const femaleRoleWords = `spokeswoman chairwoman congresswoman councilwoman businesswoman actress queen
+	princess mother daughter wife sister woman girl widow mum mom aunt niece grandmother nun stateswoman`
+const maleRoleWords = `spokesman chairman congressman councilman businessman actor king prince father son
+	husband brother man boy dad uncle nephew grandfather monk statesman`
 
 // titleModifiers stand inside a title without being role nouns: "Foreign Minister", "top diplomat".
-var titleModifiers = wordSet(`foreign prime deputy vice top chief senior former acting interim assistant
+const titleModifierWords = `foreign prime deputy vice top chief senior former acting interim assistant
 	associate executive general junior principal first second lead managing national regional local
 	state federal provincial municipal city county district defence defense finance economy economic
 	interior home justice health education trade energy environment transport labour labor culture
@@ -222,11 +163,11 @@ var titleModifiers = wordSet(`foreign prime deputy vice top chief senior former 
 	fire border immigration emergency medical legal technical financial operating commercial
 	marketing sales strategy research chief-of-staff staff assistant-secretary undersecretary under
 	permanent parliamentary co head team club board company group news political communications
-	development humanitarian nuclear climate foreign-policy`)
+	development humanitarian nuclear climate foreign-policy`
 
 // orgNouns end the names of organisations ("Foreign Ministry", "Saskatoon Police Service") and
 // head descriptions of them ("the ministry said").
-var orgNouns = wordSet(`ministry department government office agency council committee commission party
+const orgWords = `ministry department government office agency council committee commission party
 	police service services university college school institute association union federation league
 	corporation corp inc ltd llc plc group company co bank fund foundation trust court board authority
 	administration parliament congress senate assembly centre center club team network times post news
@@ -240,10 +181,10 @@ var orgNouns = wordSet(`ministry department government office agency council com
 	company's government's state states nations council's lab laboratory laboratories clinic
 	brigade battalion regiment division unit squad task-force chamber exchange market markets
 	commission's agency's office's bureau's federation's union's party's team's club's mission
-	delegation`)
+	delegation`
 
 // capStopWords are capitalised words that start sentences or titles but never names.
-var capStopWords = wordSet(`the a an this that these those he she it they we i you his her its their our my
+const capStopWords = `the a an this that these those he she it they we i you his her its their our my
 	your but and or so if in on at for from with as by to of under after before during while when
 	where what who whom whose why how there here some many most all both each every no not yes also
 	however meanwhile although though despite since because once now then still yet according
@@ -265,73 +206,46 @@ var capStopWords = wordSet(`the a an this that these those he she it they we i y
 	watch read related click follow share subscribe update updated editor note its it's that's
 	there's here's what's who's let let's don't can't won't isn't aren't wasn't weren't didn't
 	doesn't haven't hasn't hadn't couldn't wouldn't shouldn't i'm i've i'd i'll we're we've we'll
-	you're they're they've he's she's`)
+	you're they're they've he's she's`
 
 // abbreviations end with a period that does not end the sentence.
-var abbreviations = wordSet(`mr mrs ms dr st jr sr gen sen rep gov lt col capt sgt prof rev hon no vs etc
+const abbreviationWords = `mr mrs ms dr st jr sr gen sen rep gov lt col capt sgt prof rev hon no vs etc
 	inc corp ltd co jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e fig approx est
-	dept univ assn bros ave blvd mt ft cmdr adm det insp supt pres msgr fr op cit al`)
+	dept univ assn bros ave blvd mt ft cmdr adm det insp supt pres msgr fr op cit al`
 
 // particles join the parts of a name: "Ludwig van Beethoven", "Charles de Gaulle".
-var nameParticles = wordSet(`van von der den de da di du del della la le bin ibn al el dos das ter ten`)
-
-// demonymEndings end words that name a people: Russian, Chinese, Iraqi, British.
-var demonymEndings = []string{"ian", "an", "ese", "ish", "i", "ic", "ch"}
+const particleWords = `van von der den de da di du del della la le bin ibn al el dos das ter ten`
 
 // pleasantries mark quotes with little news value ("We are delighted to welcome...").
-var pleasantries = wordSet(`thank thanks thanked grateful gratitude congratulate congratulations congrats
+const pleasantryWords = `thank thanks thanked grateful gratitude congratulate congratulations congrats
 	pleased delighted happy honoured honored privilege welcome welcomed proud glad excited thrilled
 	wonderful great amazing fantastic lovely awesome incredible blessed appreciate appreciated
-	cheers hello hi goodbye enjoy enjoyed fun nice`)
+	cheers hello hi goodbye enjoy enjoyed fun nice`
 
 // stanceWords mark a speaker taking a position: obligation, necessity, hope, fear, refusal,
 // warning.
-var stanceWords = wordSet(`should must need needs necessary essential vital crucial hope hopes hoping
+const stanceWords = `should must need needs necessary essential vital crucial hope hopes hoping
 	fear fears afraid warn warning danger dangerous risk risky threat threaten never refuse refuses
 	reject unacceptable insist urge urgent sure certain convinced determined won't can't cannot
-	shouldn't mustn't wrong ought responsible blame fault crisis serious impossible`)
+	shouldn't mustn't wrong ought responsible blame fault crisis serious impossible`
 
 // emphaticCues are speech verbs by which a reporter marks a point the speaker pressed.
-var emphaticCues = wordSet(`stressed stresses warned warns insisted insists emphasised emphasized
+const emphaticCueWords = `stressed stresses warned warns insisted insists emphasised emphasized
 	emphasises emphasizes underlined underlines underscored pledged pledges vowed vows urged urges
-	declared declares demanded demands cautioned pointed out warned`)
+	declared declares demanded demands cautioned pointed out warned`
 
 // stopWords are left out when comparing quotes with the headline and with each other.
-var stopWords = wordSet(`a an the and or but if of in on at to for from with by as is are was were be been
+const stopWords = `a an the and or but if of in on at to for from with by as is are was were be been
 	being it its this that these those he she they we i you his her their our my your him them us me
 	not no so do does did has have had will would can could should may might must shall there here
 	what which who whom whose when where why how all any both each few more most other some such
 	only own same than too very just also into over under again further then once about after
 	before between through during up down out off above below said says say told says according
-	one two new now very really going get got think know want like well still even because`)
+	one two new now very really going get got think know want like well still even because`
 
-type gender uint8
-
-const (
-	unknownGender gender = iota
-	male
-	female
-	plural
-	neuter
-)
-
-// givenNames holds common given names with their usual gender, for reading "he"/"she" back to a
-// named person. A name missing here is no error: gender then comes from honorifics or from the
-// pronouns the article uses for the person.
-var givenNames = func() map[string]gender {
-	m := make(map[string]gender)
-	for _, w := range strings.Fields(maleNames) {
-		m[w] = male
-	}
-	for _, w := range strings.Fields(femaleNames) {
-		if m[w] == male {
-			m[w] = unknownGender // used for both
-			continue
-		}
-		m[w] = female
-	}
-	return m
-}()
+// Common given names with their usual gender, for reading "he"/"she" back to a named person. A
+// name missing here is no error: gender then comes from honorifics or from the pronouns the article
+// uses for the person. A name in both lists is given to both.
 
 const maleNames = `aaron abdul abdullah abraham adam adrian ahmed ahmad ajay alan albert alberto alex alexander
 alexandre alexei alexey alfred ali alistair allan amir anand anders andre andrea andreas andrei andrew

@@ -159,9 +159,9 @@ func (s *scanner) nextParaOpens(b int, double bool) bool {
 }
 
 // laterCloser reports whether a non-ambiguous closing mark of the family follows token i in its
-// paragraph.
+// paragraph, within the next laterCloserWindow tokens.
 func (s *scanner) laterCloser(i int, double bool) bool {
-	for j := i + 1; j < len(s.toks) && s.toks[j].kind != tokBreak; j++ {
+	for j := i + 1; j < len(s.toks) && j-i <= laterCloserWindow && s.toks[j].kind != tokBreak; j++ {
 		t := s.toks[j]
 		if t.kind == tokMark && isDoubleMark(t.mark) == double {
 			if t.is(fOpen) && !t.is(fClose) {
@@ -175,21 +175,24 @@ func (s *scanner) laterCloser(i int, double bool) bool {
 	return false
 }
 
+// insideDouble reports whether offset off lies inside one of the double-mark spans, which come
+// first in spans, in order.
 func (s *scanner) insideDouble(spans []span, off int) bool {
-	for k := len(spans) - 1; k >= 0; k-- {
-		sp := spans[k]
-		if sp.single {
-			continue
-		}
-		if off >= sp.start && off < sp.end {
-			return true
-		}
-		if sp.end < off {
-			return false
+	lo, hi := 0, len(spans)
+	for lo < hi { // the first span starting after off
+		m := (lo + hi) / 2
+		if spans[m].single || spans[m].start > off {
+			hi = m
+		} else {
+			lo = m + 1
 		}
 	}
-	return false
+	return lo > 0 && off >= spans[lo-1].start && off < spans[lo-1].end
 }
+
+// laterCloserWindow bounds how far laterCloser looks ahead, so a paragraph full of apostrophes
+// costs linear time.
+const laterCloserWindow = 200
 
 // appendSpan records the quotation between marks o and c.
 func (s *scanner) appendSpan(spans []span, o, c int, contd bool) []span {

@@ -1,8 +1,8 @@
 package briefing
 
 import (
-	"sort"
-	"strings"
+	"cmp"
+	"slices"
 )
 
 // Ranking: every quotation gets a score in [0, 1] from four signs — how much it says (substance,
@@ -32,24 +32,26 @@ func (e *engine) rank(headline, lede string, maxKey int) {
 	if live == 0 {
 		return
 	}
-	// The headline is the editor's own summary of the story; the lede its first telling.
-	head := stemSet(nil, headline)
-	topic := head
+	// The headline is the editor's own summary of the story; the lede its first telling. Their
+	// stems and the quotations' share one buffer: the headline's, the lede's, then each quote's.
+	e.stems = stemSet(e.stems[:0], headline, 0)
+	nhead := len(e.stems)
 	if lede != "" {
-		topic = stemSet(append([]uint64(nil), head...), lede)
+		e.stems = stemSet(e.stems, lede, 0)
 	}
+	ntopic := len(e.stems)
 	pos := 0
-	stems := make([][]uint64, len(e.quotes))
 	for i := range e.quotes {
 		q := &e.quotes[i]
 		if q.drop {
 			continue
 		}
-		sp := e.spans[q.span]
 		var stanceN, pleasant int
-		stems[i], stanceN, pleasant = e.quoteWords(sp)
+		q.stem0 = len(e.stems)
+		e.stems, stanceN, pleasant = e.quoteWords(e.stems, e.spans[q.span])
+		head, topic, stems := e.stems[:nhead], e.stems[:ntopic], e.stems[q.stem0:]
 
-		substance := min(float64(len(stems[i]))/10, 1)
+		substance := min(float64(len(stems))/10, 1)
 		if q.words < 5 {
 			substance *= 0.5
 		}
@@ -60,12 +62,12 @@ func (e *engine) rank(headline, lede string, maxKey int) {
 			substance *= 0.4
 		}
 		relevance := 0.0
-		if len(topic) > 0 && len(stems[i]) > 0 {
-			relevance = min((2*float64(countShared(stems[i], head))+float64(countShared(stems[i], topic)))/5, 1)
+		if len(topic) > 0 && len(stems) > 0 {
+			relevance = min((2*float64(countShared(stems, head))+float64(countShared(stems, topic)))/5, 1)
 		}
 		// The reporter's verb tells emphasis: "stressed", "warned", "insisted" flag the points
 		// the speaker pressed.
-		if emphaticCues[strings.ToLower(q.cue)] {
+		if q.cueTok >= 0 && e.has(q.cueTok, wcEmphatic) {
 			stanceN++
 		}
 		stance := min(float64(stanceN)/2, 1)
@@ -82,16 +84,18 @@ func (e *engine) rank(headline, lede string, maxKey int) {
 		q.score = float64(int(score*1000+0.5)) / 1000
 	}
 	// Key: the best full quotations, skipping near-duplicates of those already chosen.
-	order := make([]int, 0, live)
+	order := e.order[:0]
 	for i := range e.quotes {
 		if !e.quotes[i].drop {
 			order = append(order, i)
 		}
 	}
-	sort.SliceStable(order, func(a, b int) bool { return e.quotes[order[a]].score > e.quotes[order[b]].score })
-	var chosen []int
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(e.quotes[b].score, e.quotes[a].score) })
+	e.order = order
+	var chosen [8]int
+	nchosen := 0
 	for _, i := range order {
-		if len(chosen) >= maxKey {
+		if nchosen >= maxKey {
 			break
 		}
 		q := &e.quotes[i]
@@ -99,8 +103,8 @@ func (e *engine) rank(headline, lede string, maxKey int) {
 			continue
 		}
 		dup := false
-		for _, c := range chosen {
-			if similar(stems[i], stems[c]) {
+		for _, c := range chosen[:min(nchosen, len(chosen))] {
+			if similar(e.quoteStems(i), e.quoteStems(c)) {
 				dup = true
 				break
 			}
@@ -109,23 +113,35 @@ func (e *engine) rank(headline, lede string, maxKey int) {
 			continue
 		}
 		q.key = true
-		chosen = append(chosen, i)
+		if nchosen < len(chosen) {
+			chosen[nchosen] = i
+		}
+		nchosen++
 	}
 }
 
-func (e *engine) firstTokStart() int32 {
-	if len(e.toks) == 0 {
-		return 0
+// quoteStems returns the stems of quotation i, as rank found them.
+func (e *engine) quoteStems(i int) []uint64 {
+	q := &e.quotes[i]
+	end := len(e.stems)
+	for n := i + 1; n < len(e.quotes); n++ {
+		if !e.quotes[n].drop {
+			end = e.quotes[n].stem0
+			break
+		}
 	}
-	return e.toks[0].start
+	return e.stems[q.stem0:end]
 }
+
+// maxStems bounds the distinct stems kept of one text, so a huge quotation costs linear time.
+const maxStems = 128
 
 // stemSet appends the stems of s's content words (a hash of their first five letters, so
-// "Korea" and "Korean" meet) to set, without repeats.
-func stemSet(set []uint64, s string) []uint64 {
+// "Korea" and "Korean" meet) to set, without repeating one of set[from:].
+func stemSet(set []uint64, s string, from int) []uint64 {
 	i := 0
 	var buf [16]byte
-	for i < len(s) {
+	for i < len(s) && len(set)-from < maxStems {
 		r, w := runeAt(s, i)
 		if !isLetterRune(r) {
 			i += w
@@ -150,28 +166,27 @@ func stemSet(set []uint64, s string) []uint64 {
 		}
 		word := buf[:n]
 		i = j
-		if len(word) < 3 || stopWords[string(word)] {
+		if len(word) < 3 || lexicon.lookup(word, wordHash(word)).cls&wcStop != 0 {
 			continue
 		}
-		if len(word) > 5 {
-			word = word[:5]
-		}
-		var h uint64 = 14695981039346656037
-		for _, c := range word {
-			h = (h ^ uint64(c)) * 1099511628211
-		}
-		dup := false
-		for _, x := range set {
-			if x == h {
-				dup = true
-				break
-			}
-		}
-		if !dup {
-			set = append(set, h)
-		}
+		set = addStem(set, from, stemOf(word))
 	}
 	return set
+}
+
+// stemOf hashes the first five bytes of a lower-case word.
+func stemOf(w []byte) uint64 {
+	return wordHash(w[:min(len(w), 5)])
+}
+
+// addStem appends h to set unless set[from:] holds it.
+func addStem(set []uint64, from int, h uint64) []uint64 {
+	for _, x := range set[from:] {
+		if x == h {
+			return set
+		}
+	}
+	return append(set, h)
 }
 
 func countShared(a, b []uint64) int {
@@ -196,40 +211,33 @@ func similar(a, b []uint64) bool {
 	return float64(countShared(a, b)) >= 0.6*float64(small)
 }
 
-// quoteWords reads a quotation's words once: the stems of its content words, and how many words
-// take a position (obligation, hope, fear, refusal) or are pleasantries.
-func (e *engine) quoteWords(sp span) (stems []uint64, stance, pleasant int) {
+// quoteWords reads a quotation's words once: it appends the stems of its content words to stems,
+// and counts the words that take a position (obligation, hope, fear, refusal) or are
+// pleasantries.
+func (e *engine) quoteWords(stems []uint64, sp span) (_ []uint64, stance, pleasant int) {
+	from := len(stems)
+	var buf [5]byte
 	for t := sp.first; t <= sp.last; t++ {
-		if e.toks[t].kind != tokWord {
+		tk := e.toks[t]
+		if tk.kind != tokWord {
 			continue
 		}
-		lw := e.lw(t)
-		if stanceWords[string(lw)] {
+		if tk.has(wcStance) {
 			stance++
 		}
-		if pleasantries[string(lw)] {
+		if tk.has(wcPleasantry) {
 			pleasant++
 		}
-		if len(lw) < 3 || stopWords[string(lw)] {
+		if tk.end-tk.start < 3 || tk.has(wcStop) || len(stems)-from >= maxStems {
 			continue
 		}
-		if len(lw) > 5 {
-			lw = lw[:5]
-		}
-		var h uint64 = 14695981039346656037
-		for _, c := range lw {
-			h = (h ^ uint64(c)) * 1099511628211
-		}
-		dup := false
-		for _, x := range stems {
-			if x == h {
-				dup = true
-				break
+		n := copy(buf[:], e.text[tk.start:tk.end])
+		for k := range n {
+			if c := buf[k]; 'A' <= c && c <= 'Z' {
+				buf[k] = c + 'a' - 'A'
 			}
 		}
-		if !dup {
-			stems = append(stems, h)
-		}
+		stems = addStem(stems, from, stemOf(buf[:n]))
 	}
 	return stems, stance, pleasant
 }

@@ -1,7 +1,5 @@
 package briefing
 
-import "strings"
-
 // Resolving a cue's subject to an entity: a name is its own entity; a pronoun is the most recent
 // compatible named person; a description ("the minister", "the ministry") is the most recent
 // entity it fits. When nothing fits, the speaker stays unknown (-1): a wrong name is worse than
@@ -14,9 +12,9 @@ func (e *engine) resolve(subj np, at int) int {
 	case npPronoun:
 		switch subj.g {
 		case male, female:
-			return e.recentPerson(at, subj.g, nil)
+			return e.recentPerson(at, subj.g, np{})
 		case plural, neuter:
-			return e.recentOrg(at, "")
+			return e.recentOrg(at, 0)
 		}
 	case npDescription:
 		return e.resolveDescription(subj, at)
@@ -27,17 +25,15 @@ func (e *engine) resolve(subj np, at int) int {
 // recentPerson returns the person a pronoun or a description at token at most likely means: of
 // the persons mentioned in the sentences before it whose gender does not clash with g, the
 // nearest, with a subject preferred to an object, the current speaker to a bystander, and a
-// caption or photo credit never taken. When words is given, a person whose title shares one of
-// them wins.
-func (e *engine) recentPerson(at int, g gender, words []string) int {
+// caption or photo credit never taken. When a description is given, a person whose title shares
+// one of its words wins.
+func (e *engine) recentPerson(at int, g gender, desc np) int {
 	atSent := e.sentOf(at)
 	lastSpeaker := e.lastSpeaker(at)
 	best, bestScore := -1, -1e9
-	for mi := len(e.mentions) - 1; mi >= 0; mi-- {
+	first := e.mentionsBefore(at)
+	for mi := first - 1; mi >= 0 && first-mi <= maxLookBack; mi-- {
 		m := e.mentions[mi]
-		if m.tok >= at {
-			continue
-		}
 		dist := atSent - m.sent
 		if dist > 12 && best >= 0 {
 			break
@@ -62,7 +58,7 @@ func (e *engine) recentPerson(at int, g gender, words []string) int {
 		if g != unknownGender && en.gender == unknownGender {
 			score -= 1
 		}
-		if len(words) > 0 && titleShares(en.title, words) {
+		if desc.kind == npDescription && e.titleShares(en.title, desc) {
 			score += 4
 		}
 		if score > bestScore {
@@ -77,72 +73,67 @@ func (e *engine) recentPerson(at int, g gender, words []string) int {
 	return best
 }
 
+// maxLookBack bounds how many mentions or quotations a search for an antecedent reads, so that
+// resolving costs linear time however long the article.
+const maxLookBack = 400
+
+// mentionsBefore returns the number of mentions that start before token at.
+func (e *engine) mentionsBefore(at int) int {
+	lo, hi := 0, len(e.mentions)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if e.mentions[m].tok < at {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 // lastSpeaker returns the speaker of the last attributed quotation before token at, or -1.
 func (e *engine) lastSpeaker(at int) int {
-	for qi := len(e.quotes) - 1; qi >= 0; qi-- {
-		q := &e.quotes[qi]
-		if q.drop || q.ent < 0 || e.spans[q.span].open >= at {
-			continue
+	lo, hi := 0, len(e.quotes)
+	for lo < hi { // the quotations opening before at
+		m := (lo + hi) / 2
+		if e.spans[e.quotes[m].span].open < at {
+			lo = m + 1
+		} else {
+			hi = m
 		}
-		return q.ent
+	}
+	for qi := lo - 1; qi >= 0 && lo-qi <= maxLookBack; qi-- {
+		if q := &e.quotes[qi]; !q.drop && q.ent >= 0 {
+			return q.ent
+		}
 	}
 	return -1
 }
 
-// hasGenderedPerson reports whether a person of gender g is mentioned before token at.
-func (e *engine) hasGenderedPerson(g gender, at int) bool {
-	for mi := range e.mentions {
-		m := e.mentions[mi]
-		if m.tok >= at {
-			break
-		}
-		if en := &e.ents[m.ent]; en.isPerson() && en.gender == g {
-			return true
-		}
-	}
-	return false
-}
-
-// onlyCandidate reports whether ent is the only person mentioned before token at.
-func (e *engine) onlyCandidate(ent, at int) bool {
-	for mi := range e.mentions {
-		m := e.mentions[mi]
-		if m.tok >= at {
-			break
-		}
-		if m.ent != ent && e.ents[m.ent].isPerson() {
-			return false
-		}
-	}
-	return true
-}
-
-func titleShares(title string, words []string) bool {
+// titleShares reports whether a title holds one of the content words of a description.
+func (e *engine) titleShares(title string, desc np) bool {
 	if title == "" {
 		return false
 	}
-	t := strings.ToLower(title)
-	for _, w := range words {
-		if len(w) > 2 && strings.Contains(t, w) {
+	for k := desc.start; k < desc.end; k++ {
+		if t := e.toks[k]; t.kind == tokWord && !t.has(wcStop) && t.end-t.start > 2 && containsFold(title, e.word(k)) {
 			return true
 		}
 	}
 	return false
 }
 
-// recentOrg returns the organisation mentioned last before token at, whose name holds noun when
-// noun is given.
-func (e *engine) recentOrg(at int, noun string) int {
-	for mi := len(e.mentions) - 1; mi >= 0; mi-- {
+// recentOrg returns the organisation mentioned last before token at, whose name holds the word
+// noun (a nameKey) when noun is not 0.
+func (e *engine) recentOrg(at int, noun uint64) int {
+	first := e.mentionsBefore(at)
+	for mi := first - 1; mi >= 0 && first-mi <= maxLookBack; mi-- {
 		m := e.mentions[mi]
-		if m.tok >= at {
-			continue
-		}
 		en := &e.ents[m.ent]
 		if en.kind != kindOrg {
 			continue
 		}
-		if noun == "" {
+		if noun == 0 {
 			return m.ent
 		}
 		for _, p := range en.parts {
@@ -156,51 +147,43 @@ func (e *engine) recentOrg(at int, noun string) int {
 
 // resolveDescription resolves "the minister", "the Russian top diplomat", "the ministry".
 func (e *engine) resolveDescription(subj np, at int) int {
-	first := string(e.lw(subj.start))
+	first := e.id(subj.start)
 	switch first {
-	case "a", "an", "one", "another", "some", "two", "three", "several", "many", "most":
+	case wA, wAn, wOne, wAnother, wSome, wTwo, wThree, wSeveral, wMany, wMost:
 		return -1 // someone not named
 	}
-	head := strings.ToLower(e.word(subj.end - 1))
-	words := make([]string, 0, 6)
-	for k := subj.start; k < subj.end; k++ {
-		if w := string(e.lw(k)); !stopWords[w] {
-			words = append(words, strings.ToLower(e.word(k)))
-		}
-	}
+	head := subj.end - 1
 	// The head noun decides: an organisation or a person.
 	for k := subj.end - 1; k >= subj.start; k-- {
-		lw := string(e.lw(k))
-		if orgNouns[lw] && !roleNouns[lw] {
-			return e.recentOrg(at, lw)
+		t := e.toks[k]
+		if t.has(wcOrg) && !t.has(wcRole) {
+			return e.recentOrg(at, nameKey(e.word(k)))
 		}
-		if roleNouns[lw] {
-			head = lw
+		if t.has(wcRole) {
+			head = k
 			break
 		}
 	}
-	if strings.HasSuffix(head, "s") && !strings.HasSuffix(head, "ss") && !roleNouns[head] {
+	if w := e.word(head); hasSuffixFold(w, "s") && !hasSuffixFold(w, "ss") && !e.has(head, wcRole) {
 		return -1 // "officials", "analysts": several people
 	}
-	if first != "the" && first != "this" && first != "that" {
+	if first != wThe && first != wThis && first != wThat {
 		return -1 // "officials", "police": nobody named
 	}
 	g := unknownGender
-	if femaleRoles[head] {
+	if e.has(head, wcFemaleRole) {
 		g = female
-	} else if maleRoles[head] {
+	} else if e.has(head, wcMaleRole) {
 		g = male
 	}
-	if first == "his" || first == "her" || first == "their" || first == "its" {
-		return -1 // "his spokesman": another person, not named
-	}
-	return e.recentPerson(at, g, words)
+	return e.recentPerson(at, g, subj)
 }
 
 // inherit gives a quotation without a cue of its own the speaker of its neighbours: the next
 // quotation of the same sentence (`"A." "B," he said.`), the one before it in the paragraph, the
 // quotation it continues from the paragraph before, or a cue sentence leading into it.
 func (e *engine) inherit() {
+	e.linkQuotes()
 	for qi := range e.quotes {
 		q := &e.quotes[qi]
 		if q.drop || q.direct {
@@ -286,11 +269,8 @@ func (e *engine) leadIn(qi int) (int, int) {
 		return -1, -1
 	}
 	s0 := e.sentStart(sp.open-1, para)
-	for mi := range e.mentions {
+	for mi := e.mentionsBefore(s0); mi < len(e.mentions); mi++ {
 		m := e.mentions[mi]
-		if m.tok < s0 {
-			continue
-		}
 		if m.tok >= sp.open {
 			break
 		}
@@ -299,8 +279,8 @@ func (e *engine) leadIn(qi int) (int, int) {
 		}
 	}
 	if e.toks[s0].kind == tokWord {
-		if g, ok := pronounGender[string(e.lw(s0))]; ok && (g == male || g == female) {
-			return e.recentPerson(s0, g, nil), -1
+		if t := e.toks[s0]; t.has(wcPronoun) && (t.info.g == male || t.info.g == female) {
+			return e.recentPerson(s0, t.info.g, np{}), -1
 		}
 	}
 	return -1, -1
@@ -318,23 +298,29 @@ func (e *engine) sentStart(k, lo int) int {
 	return k
 }
 
-func (e *engine) prevQuote(qi int) int {
-	for p := qi - 1; p >= 0; p-- {
-		if !e.quotes[p].drop {
-			return p
+// linkQuotes records each quotation's neighbours that are not dropped.
+func (e *engine) linkQuotes() {
+	last := -1
+	for qi := range e.quotes {
+		e.quotes[qi].prev = last
+		if !e.quotes[qi].drop {
+			last = qi
 		}
 	}
-	return -1
+	next := -1
+	for qi := len(e.quotes) - 1; qi >= 0; qi-- {
+		e.quotes[qi].next = next
+		if !e.quotes[qi].drop {
+			next = qi
+		}
+	}
 }
 
-func (e *engine) nextQuote(qi int) int {
-	for n := qi + 1; n < len(e.quotes); n++ {
-		if !e.quotes[n].drop {
-			return n
-		}
-	}
-	return -1
-}
+// prevQuote returns the quotation before qi that is not dropped, or -1 (after linkQuotes).
+func (e *engine) prevQuote(qi int) int { return e.quotes[qi].prev }
+
+// nextQuote returns the quotation after qi that is not dropped, or -1 (after linkQuotes).
+func (e *engine) nextQuote(qi int) int { return e.quotes[qi].next }
 
 // adjacentParas reports whether b's paragraph directly follows a's.
 func (e *engine) adjacentParas(a, b span) bool {
@@ -364,6 +350,9 @@ func (e *engine) endsParagraph(sp span) bool {
 		if t.kind == tokBreak {
 			return true
 		}
+		if k-sp.close > 80 {
+			return false // a long paragraph of narration goes on
+		}
 		if t.kind == tokPunct && t.is(fSentEnd) {
 			// after the cue sentence, more narration follows?
 			for j := k + 1; j < len(e.toks); j++ {
@@ -387,11 +376,8 @@ func (e *engine) newSubjectBetween(a, b span, ent int) bool {
 	if end < 0 {
 		end = a.last
 	}
-	for mi := range e.mentions {
+	for mi := e.mentionsBefore(end + 1); mi < len(e.mentions); mi++ {
 		m := e.mentions[mi]
-		if m.tok <= end {
-			continue
-		}
 		if m.tok >= b.open {
 			break
 		}

@@ -30,6 +30,7 @@ const (
 	fClose                        // mark can close a quotation
 	fAmbig                        // mark may be an apostrophe (a plural possessive: players’ )
 	fBlank                        // break that ends a paragraph with an empty line
+	fPoss                         // word ends in a possessive ’s or 's
 )
 
 // Quotation-mark families and directions.
@@ -52,9 +53,13 @@ type token struct {
 	kind       tokKind
 	mark       uint8
 	flags      uint16
+	info       wordInfo // what the lexicon knows about a word
 }
 
 func (t token) is(f uint16) bool { return t.flags&f != 0 }
+
+// has reports whether the token is a word of one of the classes c.
+func (t token) has(c wordClass) bool { return t.info.cls&c != 0 }
 
 // scanner holds the reusable buffers of one analysis.
 type scanner struct {
@@ -63,8 +68,9 @@ type scanner struct {
 	buf  [40]byte
 	// pending is scratch space for pairMarks.
 	pending []span
-	// sents holds the first token of each sentence.
-	sents []int32
+	// sents holds the first token of each sentence; breaks the line-break tokens.
+	sents  []int32
+	breaks []int32
 }
 
 // classify a rune for the scanner.
@@ -134,8 +140,17 @@ func (s *scanner) scan(from int) {
 		s.toks = make([]token, 0, want) // about one token per five bytes of news text
 	}
 	s.toks = s.toks[:0]
+	s.breaks = s.breaks[:0]
 	i := from
 	for i < len(text) {
+		// ASCII fast paths: spaces and words.
+		if c := text[i]; c == ' ' || c == '\t' {
+			i++
+			continue
+		} else if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			i = s.scanWord(i)
+			continue
+		}
 		r, w := runeAt(text, i)
 		switch {
 		case r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029:
@@ -154,6 +169,7 @@ func (s *scanner) scan(from int) {
 			if lines > 1 {
 				f = fBlank
 			}
+			s.breaks = append(s.breaks, int32(len(s.toks)))
 			s.toks = append(s.toks, token{start: int32(i), end: int32(j), kind: tokBreak, flags: f})
 			i = j
 		case isSpaceRune(r):
@@ -282,7 +298,7 @@ func (s *scanner) endWord(start, end, upper, letters int) int {
 	}
 	var f uint16
 	switch {
-	case unicode.IsUpper(r):
+	case 'A' <= r && r <= 'Z' || r >= utf8.RuneSelf && unicode.IsUpper(r):
 		f |= fCap
 		if upper == letters && letters > 1 {
 			f |= fUpper
@@ -290,7 +306,15 @@ func (s *scanner) endWord(start, end, upper, letters int) int {
 	case r >= '0' && r <= '9':
 		f |= fDigit
 	}
-	s.toks = append(s.toks, token{start: int32(start), end: int32(end), kind: tokWord, flags: f})
+	w := s.text[start:end]
+	var info wordInfo
+	if lw, h, ok := lowerWord(s.buf[:maxLexWord], w); ok {
+		info = lexicon.lookup(lw, h)
+	}
+	if c := w[len(w)-1]; (c == 's' || c == 'S') && len(trimPossessive(w)) < len(w) {
+		f |= fPoss
+	}
+	s.toks = append(s.toks, token{start: int32(start), end: int32(end), kind: tokWord, flags: f, info: info})
 	return end
 }
 
@@ -406,6 +430,23 @@ func (s *scanner) sentOf(i int) int {
 	return lo - 1
 }
 
+// paraFirst returns the first token of the paragraph (line) holding token k.
+func (s *scanner) paraFirst(k int) int {
+	lo, hi := 0, len(s.breaks)
+	for lo < hi { // the first break at or after k
+		m := (lo + hi) / 2
+		if int(s.breaks[m]) < k {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo == 0 {
+		return 0
+	}
+	return int(s.breaks[lo-1]) + 1
+}
+
 // isAbbrev reports whether a word before a period is an abbreviation or an initial, so the period
 // does not end the sentence.
 func (s *scanner) isAbbrev(t token) bool {
@@ -414,31 +455,14 @@ func (s *scanner) isAbbrev(t token) bool {
 		r, _ := runeAt(w, 0)
 		return unicode.IsUpper(r)
 	}
-	return abbreviations[string(s.lower(w))]
-}
-
-// lower returns the ASCII lower case of w in the scanner's scratch buffer, for map look-ups that
-// do not allocate (m[string(b)]). Longer words come back truncated and so miss every table.
-func (s *scanner) lower(w string) []byte {
-	n := len(w)
-	if n > len(s.buf) {
-		n = len(s.buf)
-	}
-	for i := 0; i < n; i++ {
-		c := w[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		s.buf[i] = c
-	}
-	if len(w) > len(s.buf) {
-		s.buf[n-1] = 0
-	}
-	return s.buf[:n]
+	return t.has(wcAbbrev)
 }
 
 // word returns the text of token i.
 func (s *scanner) word(i int) string { return s.text[s.toks[i].start:s.toks[i].end] }
 
-// lw returns the lower-cased text of token i (see lower).
-func (s *scanner) lw(i int) []byte { return s.lower(s.word(i)) }
+// has reports whether token i is a word of one of the classes c.
+func (s *scanner) has(i int, c wordClass) bool { return s.toks[i].info.cls&c != 0 }
+
+// id returns the wordID of token i (wNone for any other word and for non-words).
+func (s *scanner) id(i int) wordID { return s.toks[i].info.id }
