@@ -46,8 +46,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Listen overrides http.listen ("127.0.0.1:0" picks a free port; Addr tells which).
 	Listen string
-	// Registry collects the App's metrics, served at /metrics; default: a new registry with the
-	// Go runtime and process collectors.
+	// Registry collects the App's metrics, served at /metrics; default: a new registry. The Go
+	// runtime, process and build-info collectors are added unless it holds them; it must not
+	// hold another App's briefbot metrics.
 	Registry *prometheus.Registry
 	// HTTPClient makes the calls to Slack and Discord; default: each adapter's own.
 	HTTPClient *http.Client
@@ -148,13 +149,13 @@ func New(cfg *config.Config, opts Options) (_ *App, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("daemon: %w", err)
 	}
-	sync, err := SyncConfig(ctx, a.store, cfg, a.clock.Now())
+	synced, err := SyncConfig(ctx, a.store, cfg, a.clock.Now())
 	if err != nil {
 		return nil, err
 	}
-	a.log.Info("configuration synced to the store", slog.Int("topics", sync.Topics),
-		slog.Int("topics_removed", sync.TopicsRemoved), slog.Int("subscriptions", sync.Subscriptions),
-		slog.Int("subscriptions_removed", sync.SubscriptionsRemoved))
+	a.log.Info("configuration synced to the store", slog.Int("topics", synced.Topics),
+		slog.Int("topics_removed", synced.TopicsRemoved), slog.Int("subscriptions", synced.Subscriptions),
+		slog.Int("subscriptions_removed", synced.SubscriptionsRemoved))
 
 	if err := a.buildIngest(); err != nil {
 		return nil, err
@@ -255,13 +256,13 @@ func (a *App) buildBot() error {
 		return err
 	}
 
-	var feeds []string
+	var sources []string
 	for _, s := range a.cfg.Sources {
-		feeds = append(feeds, s.Name)
+		sources = append(sources, s.Name)
 	}
 	a.health = bot.NewHealth(bot.HealthOptions{
 		Feeds:              a.store,
-		Sources:            feeds,
+		Sources:            sources,
 		SourceFailingAfter: a.cfg.Health.SourceFailingAfter,
 		Admin:              bot.AdminChannel{Platform: a.cfg.AdminChannel.Platform, ChannelID: a.cfg.AdminChannel.ID},
 		Posters:            a.posters,
