@@ -70,12 +70,11 @@ func (s *Scheduler) runJob(ctx context.Context, l *lane, j *slotJob) (outcome, t
 	}
 	c := &claim{key: j.key, sub: sub, loc: loc, log: log, claimedAt: now,
 		leaseUntil: leaseEnd(row, now, s.lease), retry: row.Attempts > 1}
-	age := now.Sub(j.key.At)
 	switch {
 	case j.kind == jobSkip:
 		log.Info("slot skipped", slog.String("reason", j.reason))
 		return s.finish(ctx, c, store.SlotOutcome{State: store.SlotSkipped, Reason: j.reason})
-	case age > s.catchUp():
+	case j.recheck && now.Sub(j.key.At) > s.catchUp():
 		reason := "missed: older than grace"
 		if c.retry {
 			reason += " (an earlier attempt did not finish)"
@@ -87,7 +86,7 @@ func (s *Scheduler) runJob(ctx context.Context, l *lane, j *slotJob) (outcome, t
 		log.Error("slot failed", slog.String("reason", reason))
 		return s.finish(ctx, c, store.SlotOutcome{State: store.SlotFailed, Reason: reason})
 	}
-	c.late = age > lateAfter
+	c.late = j.late
 	return s.deliver(ctx, l.poster, c)
 }
 

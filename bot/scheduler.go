@@ -171,9 +171,14 @@ type slotJob struct {
 	platform string
 	kind     jobKind
 	reason   string // why a jobSkip slot is skipped
-	state    jobState
-	retryAt  time.Time // jobWatching: when to look again
-	pass     *pass     // the Tick waiting for it, if any
+	// late: the slot was more than a minute old when it was planned (catch-up, or a takeover);
+	// a slot planned on time is not late however long it waits for a free worker.
+	late bool
+	// recheck: the slot was claimed elsewhere (or left unfinished) and is looked at again.
+	recheck bool
+	state   jobState
+	retryAt time.Time // jobWatching: when to look again
+	pass    *pass     // the Tick waiting for it, if any
 }
 
 type jobKind int
@@ -705,6 +710,7 @@ func (s *Scheduler) plan(now time.Time, p *pass) {
 	}
 	for _, j := range s.jobs {
 		if j.state == jobWatching && !j.retryAt.After(now) {
+			j.recheck, j.late = true, now.Sub(j.key.At) > lateAfter
 			due = append(due, j)
 		}
 	}
@@ -750,6 +756,7 @@ func (s *Scheduler) dueJobs(st *subState, now time.Time) []*slotJob {
 		return []*slotJob{job(newest, jobSkip, missedReason("older than grace", sched, from, newest))}
 	}
 	jobs := []*slotJob{job(newest, jobDeliver, "")}
+	jobs[0].late = now.Sub(newest) > lateAfter
 	prev, ok := sched.lastIn(from, newest.Add(-time.Second))
 	if !ok {
 		return jobs

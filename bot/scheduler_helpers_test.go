@@ -170,6 +170,8 @@ type schedPoster struct {
 	block chan struct{}
 	// started hears of each call.
 	started chan Delivery
+	// onPost, when set, runs in each call (a slow platform moves the test clock).
+	onPost func()
 	notices []string
 }
 
@@ -185,8 +187,11 @@ func (p *schedPoster) Platform() string { return p.platform }
 
 func (p *schedPoster) Post(ctx context.Context, d Delivery) (string, error) {
 	p.mu.Lock()
-	started, block := p.started, p.block
+	started, block, onPost := p.started, p.block, p.onPost
 	p.mu.Unlock()
+	if onPost != nil {
+		onPost()
+	}
 	if started != nil {
 		started <- d
 	}

@@ -690,3 +690,26 @@ func TestSchedulerWindowsFollowOneAnotherAcrossReplicas(t *testing.T) {
 		}
 	}
 }
+
+func TestSchedulerSlotWaitingForAFreeWorkerIsNotLate(t *testing.T) {
+	slot := time.Date(2025, 6, 2, 8, 0, 0, 0, time.UTC)
+	e := newSchedEnv(t, schedSQLite(t), slot.Add(-time.Hour), true)
+	for _, ch := range []string{"C1", "C2", "C3"} {
+		e.subscribe(t, store.Subscription{ChannelID: ch, Schedule: "08:00"})
+	}
+	e.poster.onPost = func() { e.clock.Advance(2 * time.Minute) } // a slow, rate-limited platform
+	s := e.scheduler(t, SchedulerOptions{Workers: 1})
+	tick(t, s, slot.Add(-time.Minute))
+	e.clock.Set(slot)
+	if res := tick(t, s, slot); res.Delivered != 3 {
+		t.Fatalf("Tick = %+v", res)
+	}
+	if e.clock.Now().Sub(slot) < 6*time.Minute {
+		t.Fatalf("the posts took %s, want the last one to wait", e.clock.Now().Sub(slot))
+	}
+	for _, m := range e.poster.Messages() {
+		if m.Late {
+			t.Errorf("%s: posted as late though it was planned on time", m.ChannelID)
+		}
+	}
+}
