@@ -171,7 +171,7 @@ type schedPoster struct {
 	// started hears of each call.
 	started chan Delivery
 	// onPost, when set, runs in each call (a slow platform moves the test clock).
-	onPost func()
+	onPost  func()
 	notices []string
 }
 
