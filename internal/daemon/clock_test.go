@@ -1,7 +1,10 @@
 package daemon_test
 
 import (
+	"runtime"
+	"strings"
 	"sync"
+	"testing"
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
@@ -101,5 +104,45 @@ func (b *syncBuffer) waitChange(d time.Duration) {
 	select {
 	case <-ch:
 	case <-time.After(d):
+	}
+}
+
+// leakedGoroutines returns the stacks of goroutines still running code of briefbot or of the
+// chat libraries it drives (the fakes and the tests themselves aside).
+func leakedGoroutines() []string {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	var leaked []string
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		ours := strings.Contains(g, "github.com/briefbot/briefbot/") || strings.Contains(g, "github.com/bwmarrin/discordgo") ||
+			strings.Contains(g, "github.com/slack-go/slack")
+		if ours && !strings.Contains(g, "testing.tRunner") && !strings.Contains(g, "briefbot/internal/fake") {
+			leaked = append(leaked, g)
+		}
+	}
+	return leaked
+}
+
+// checkNoLeaks fails the test when goroutines of briefbot outlive its shutdown by 5 seconds.
+func checkNoLeaks(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		leaked := leakedGoroutines()
+		if len(leaked) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("%d goroutines still running after shutdown:\n%s", len(leaked), strings.Join(leaked, "\n\n"))
+			return
+		}
+		time.Sleep(50 * time.Millisecond) // goroutines end on their own schedule; nothing to wait on
 	}
 }

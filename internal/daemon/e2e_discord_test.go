@@ -140,4 +140,5 @@ channels:
 		}
 	}
 	r.stop()
+	checkNoLeaks(t)
 }

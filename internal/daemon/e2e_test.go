@@ -261,6 +261,7 @@ func TestTheDaemonIngestsDeliversASlotAnswersBriefAndShutsDownCleanly(t *testing
 	}
 
 	r.stop()
+	checkNoLeaks(t)
 	if n := len(fs.Posts()); n != len(posts) {
 		t.Errorf("%d posts after shutdown, want the %d of the one scheduled briefing", n, len(posts))
 	}
