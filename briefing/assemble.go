@@ -458,13 +458,13 @@ func (r *storyRanker) selectQuotes(order []int) []StoryQuote {
 	clear(post)
 	for _, m := range order {
 		qs := r.cands[m].a.Quotes
-		for _, i := range bestQuoteIndexes(qs, quotesConsideredPerArt) {
+		for _, i := range appendBestQuotes(nil, qs, quotesConsideredPerArt) {
 			q := &qs[i]
 			if strings.TrimSpace(q.Text) == "" {
 				continue
 			}
 			var sh []uint64
-			sh, _, r.wordBuf, r.wordHashes = quoteShingles(q.Text, r.wordBuf, r.wordHashes)
+			sh, _, r.wordBuf, r.wordHashes = quoteShingles(q.Text, r.wordBuf, r.wordHashes, nil)
 			if len(sh) == 0 {
 				continue
 			}

@@ -1,6 +1,7 @@
 package briefing
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sync"
@@ -145,9 +146,30 @@ func (st *storyCluster) centroidWeight(term int32) float64 {
 	return 0
 }
 
-// posting says that a story's centroid holds a term, at weights[slot].
+// posting says that a story's centroid holds a term, at weights[slot]; next is the index of
+// the term's next posting, -1 after its last.
 type posting struct {
-	story, slot int32
+	story, slot, next int32
+}
+
+// termPostings lists, for each term, the stories whose centroid holds it: linked lists in one
+// slice, rather than a slice per term.
+type termPostings struct {
+	head     []int32 // by term: the index of its first posting, -1 for none
+	postings []posting
+}
+
+func newTermPostings(nterms, capacity int) *termPostings {
+	head := make([]int32, nterms)
+	for i := range head {
+		head[i] = -1
+	}
+	return &termPostings{head: head, postings: make([]posting, 0, capacity)}
+}
+
+func (tp *termPostings) add(term, story, slot int32) {
+	tp.postings = append(tp.postings, posting{story, slot, tp.head[term]})
+	tp.head[term] = int32(len(tp.postings) - 1)
 }
 
 // featureBuilder turns candidates into vectors; its dictionary lives for one Assemble call.
@@ -157,8 +179,15 @@ type featureBuilder struct {
 	terms []string
 	df    []int32
 	idf   []float64 // by term, computed by the first weigh
-	buf   []byte
-	words []uint64
+	// Arenas the candidates' vectors, best quotes and quote sketches are cut from: one
+	// allocation now and then instead of several per article.
+	weights []termWeight
+	ints    []int
+	hashes  []uint64
+	// shingles is scratch space.
+	shingles []uint64
+	buf      []byte
+	words    []uint64
 	// The term frequencies of the article at hand: tf by term id, for the terms in touched; and
 	// whether the article used the term as a name, or as an ordinary word.
 	tf      []float64
@@ -181,7 +210,12 @@ const (
 )
 
 func newFeatureBuilder(n int) *featureBuilder {
-	fb := &featureBuilder{dict: make(map[string]int32, n*8+len(clusterStopWords))}
+	fb := &featureBuilder{
+		dict:    make(map[string]int32, n*8+len(clusterStopWords)),
+		weights: make([]termWeight, 0, n*32),
+		ints:    make([]int, 0, n*4),
+		hashes:  make([]uint64, 0, n*quotesPerArticleForClustering*quoteSketchSize),
+	}
 	for w := range clusterStopWords {
 		fb.dict[w] = -1
 		fb.dict[string(stemWord([]byte(w)))] = -1
@@ -213,7 +247,9 @@ func extractFeatures(cands []storyCandidate, topic [][]string, perStory int) (*f
 			fb := fbs[i]
 			for k := range part {
 				c := &part[k]
-				c.best = bestQuoteIndexes(c.a.Quotes, max(perStory, quotesPerArticleForClustering))
+				start := len(fb.ints)
+				fb.ints = appendBestQuotes(fb.ints, c.a.Quotes, max(perStory, quotesPerArticleForClustering))
+				c.best = fb.ints[start:len(fb.ints):len(fb.ints)]
 				c.vec = fb.rawVector(c)
 				c.quotes = fb.quoteFeatures(c)
 			}
@@ -347,13 +383,13 @@ func (fb *featureBuilder) rawVector(c *storyCandidate) []termWeight {
 		}
 	}
 	slices.Sort(fb.touched)
-	vec := make([]termWeight, len(fb.touched))
-	for i, t := range fb.touched {
-		vec[i] = termWeight{t, fb.tf[t], fb.asName[t] && !fb.asWord[t]}
+	start := len(fb.weights)
+	for _, t := range fb.touched {
+		fb.weights = append(fb.weights, termWeight{t, fb.tf[t], fb.asName[t] && !fb.asWord[t]})
 		fb.tf[t], fb.asName[t], fb.asWord[t] = 0, false, false
 		fb.df[t]++
 	}
-	return vec
+	return fb.weights[start:len(fb.weights):len(fb.weights)]
 }
 
 // weigh turns raw term frequencies into an L2-normalised TF-IDF vector over n candidates,
@@ -398,11 +434,12 @@ func (fb *featureBuilder) quoteFeatures(c *storyCandidate) [][]uint64 {
 	a := c.a
 	var out [][]uint64
 	for _, i := range c.best[:min(len(c.best), quotesPerArticleForClustering)] {
-		var sh []uint64
 		var n int
-		sh, n, fb.buf, fb.words = quoteShingles(a.Quotes[i].Text, fb.buf, fb.words)
+		fb.shingles, n, fb.buf, fb.words = quoteShingles(a.Quotes[i].Text, fb.buf, fb.words, fb.shingles[:0])
 		if n >= minSharedQuoteWords {
-			out = append(out, sketch(sh, quoteSketchSize))
+			start := len(fb.hashes)
+			fb.hashes = append(fb.hashes, sketch(fb.shingles, quoteSketchSize)...)
+			out = append(out, fb.hashes[start:len(fb.hashes):len(fb.hashes)])
 		}
 	}
 	return out
@@ -416,13 +453,14 @@ func sketch(sh []uint64, k int) []uint64 {
 	return sh[:min(k, len(sh)):min(k, len(sh))]
 }
 
-// bestQuoteIndexes returns the indexes of up to k quotes, key quotes first, then by score.
-func bestQuoteIndexes(qs []Quote, k int) []int {
-	idx := make([]int, len(qs))
-	for i := range idx {
-		idx[i] = i
+// appendBestQuotes appends to dst the indexes of up to k quotes of qs, key quotes first, then
+// by score, and returns dst.
+func appendBestQuotes(dst []int, qs []Quote, k int) []int {
+	start := len(dst)
+	for i := range qs {
+		dst = append(dst, i)
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
+	slices.SortStableFunc(dst[start:], func(a, b int) int {
 		qa, qb := &qs[a], &qs[b]
 		if qa.Key != qb.Key {
 			if qa.Key {
@@ -430,18 +468,9 @@ func bestQuoteIndexes(qs []Quote, k int) []int {
 			}
 			return 1
 		}
-		switch {
-		case qa.Score > qb.Score:
-			return -1
-		case qa.Score < qb.Score:
-			return 1
-		}
-		return 0
+		return cmp.Compare(qb.Score, qa.Score)
 	})
-	if len(idx) > k {
-		idx = idx[:k]
-	}
-	return idx
+	return dst[:start+min(k, len(qs))]
 }
 
 // clusterCandidates groups the candidates into stories. Candidates must be sorted by time;
@@ -463,7 +492,7 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 
 	var (
 		stories    []*storyCluster
-		termPost   = make([][]posting, nterms)
+		termPost   = newTermPostings(nterms, 16*len(cands))
 		quotePost  = newShinglePostings(len(cands) * quotesPerArticleForClustering * quoteSketchSize)
 		dots       []float64 // by story, for the stories in touched
 		wordDots   []float64 // the part of dots from terms that are not names
@@ -480,7 +509,9 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 		// Similarity to every story sharing a term or a quote with the group.
 		touched = touched[:0]
 		for _, tw := range groupTerms {
-			for _, p := range termPost[tw.term] {
+			for i := termPost.head[tw.term]; i >= 0; {
+				p := termPost.postings[i]
+				i = p.next
 				if dots[p.story] == 0 {
 					touched = append(touched, p.story)
 				}
@@ -550,7 +581,7 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 		st.first, st.last = earlier(st.first, first), later(st.last, last)
 		for _, tw := range groupTerms {
 			if slot, isNew := st.add(tw.term, tw.w); isNew {
-				termPost[tw.term] = append(termPost[tw.term], posting{best, slot})
+				termPost.add(tw.term, best, slot)
 			}
 		}
 		for _, m := range g {

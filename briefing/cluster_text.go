@@ -190,25 +190,25 @@ func fnvWord(w []byte) uint64 {
 // shingleWidth is the number of consecutive words hashed together to compare quotes.
 const shingleWidth = 3
 
-// quoteShingles returns the hashes of the word 3-shingles of a quote (all words kept, no stop
-// word removal: quotes are compared as wording), deduplicated, and its word count. A quote shorter
-// than a shingle yields one hash of its whole text.
-func quoteShingles(text string, buf []byte, words []uint64) (shingles []uint64, nwords int, _ []byte, _ []uint64) {
+// quoteShingles appends to out the hashes of the word 3-shingles of a quote (all words kept, no
+// stop word removal: quotes are compared as wording), deduplicated, and returns them with its
+// word count. A quote shorter than a shingle yields one hash of its whole text. buf and words
+// are scratch space, returned for reuse.
+func quoteShingles(text string, buf []byte, words []uint64, out []uint64) (shingles []uint64, nwords int, _ []byte, _ []uint64) {
 	words = words[:0]
 	buf = eachTextWord(text, buf, func(w []byte, _ bool) {
 		words = append(words, fnvWord(w))
 	})
 	if len(words) == 0 {
-		return nil, 0, buf, words
+		return out, 0, buf, words
 	}
 	if len(words) < shingleWidth {
 		h := uint64(0)
 		for _, w := range words {
 			h = h*31 + w
 		}
-		return []uint64{h}, len(words), buf, words
+		return append(out, h), len(words), buf, words
 	}
-	out := make([]uint64, 0, len(words)-shingleWidth+1)
 	for i := 0; i+shingleWidth <= len(words); i++ {
 		h := words[i]
 		for j := 1; j < shingleWidth; j++ {
