@@ -1,10 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 func TestRunAndCheckReportEveryConfigProblemOnItsOwnLine(t *testing.T) {
@@ -84,5 +91,73 @@ func TestCheck(t *testing.T) {
 				t.Errorf("stderr lacks %q: %s", tt.stderr, errOut)
 			}
 		})
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestRunServesUntilItsContextEndsThenExitsZero(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "briefbot.yaml")
+	yaml := "store: briefbot.db\ntopics:\n  ports: {query: port}\nchannels:\n  - {platform: console, topics: [ports], schedule: \"@hourly\"}\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr lockedBuffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code := make(chan int, 1)
+	go func() { code <- run(ctx, env, []string{"run", "--config", path, "--listen", "127.0.0.1:0", "--replica-id", "test-1"}) }()
+
+	addr := regexp.MustCompile(`msg="briefbot running" http_addr=(\S+)`)
+	deadline := time.Now().Add(20 * time.Second)
+	var m []string
+	for m = addr.FindStringSubmatch(stderr.String()); m == nil; m = addr.FindStringSubmatch(stderr.String()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("briefbot run did not start within 20s:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond) // the log is the only sign of readiness a user has too
+	}
+	resp, err := http.Get("http://" + m[1] + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"replica": "test-1"`) {
+		t.Errorf("/healthz: %d %s", resp.StatusCode, body)
+	}
+
+	cancel() // as SIGTERM does
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Errorf("exit %d after a clean stop:\n%s", c, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("briefbot run did not stop within 20s of its context ending")
+	}
+	if !strings.Contains(stderr.String(), `msg="briefbot stopped"`) {
+		t.Errorf("no 'briefbot stopped' in the log:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "briefbot.db")); err != nil {
+		t.Errorf("the store is not next to the config file: %v", err)
 	}
 }
