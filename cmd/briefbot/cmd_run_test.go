@@ -124,7 +124,9 @@ func TestRunServesUntilItsContextEndsThenExitsZero(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	code := make(chan int, 1)
-	go func() { code <- run(ctx, env, []string{"run", "--config", path, "--listen", "127.0.0.1:0", "--replica-id", "test-1"}) }()
+	go func() {
+		code <- run(ctx, env, []string{"run", "--config", path, "--listen", "127.0.0.1:0", "--replica-id", "test-1"})
+	}()
 
 	addr := regexp.MustCompile(`msg="briefbot running" http_addr=(\S+)`)
 	deadline := time.Now().Add(20 * time.Second)
