@@ -308,10 +308,13 @@ func timestamp(t time.Time) string {
 	return "<t:" + strconv.FormatInt(t.Unix(), 10) + ":f>"
 }
 
+// maxLinkURL is the longest URL linked; a longer one (no real article's) would crowd out text.
+const maxLinkURL = 1000
+
 // link formats a masked link with an escaped label; a missing or unsafe URL gives the label alone.
 func link(rawURL, label string) string {
 	u := safeURL(rawURL)
-	if u == "" {
+	if u == "" || len(u) > maxLinkURL {
 		return label
 	}
 	return "[" + label + "](" + u + ")"

@@ -227,7 +227,7 @@ func randomBriefing(rng *rand.Rand) briefing.Briefing {
 	}
 	b := briefing.Briefing{Topic: text(300), From: time.Unix(1717459200, 0).UTC(), More: rng.IntN(3)}
 	for range rng.IntN(40) {
-		s := briefing.Story{Headline: text(600), Lede: text(2500), URL: "https://a.example/" + text(30), Published: time.Unix(1717459200+rng.Int64N(1e6), 0)}
+		s := briefing.Story{Headline: text(600), Lede: text(2500), URL: "https://a.example/" + text(30) + strings.Repeat("x", rng.IntN(2)*3000), Published: time.Unix(1717459200+rng.Int64N(1e6), 0)}
 		for range rng.IntN(30) {
 			s.Sources = append(s.Sources, briefing.SourceRef{Name: text(100), URL: "https://s.example/" + text(80)})
 		}

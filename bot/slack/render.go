@@ -426,10 +426,13 @@ func mrkdwn(text string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, text, false, true)
 }
 
+// maxLinkURL is the longest URL linked; a longer one (no real article's) would crowd out text.
+const maxLinkURL = 1000
+
 // link formats a link with an escaped label; a missing or unsafe URL gives the label alone.
 func link(rawURL, label string) string {
 	u := safeURL(rawURL)
-	if u == "" {
+	if u == "" || len(u) > maxLinkURL {
 		return label
 	}
 	return "<" + u + "|" + label + ">"

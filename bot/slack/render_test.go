@@ -273,7 +273,7 @@ func randomBriefing(rng *rand.Rand) briefing.Briefing {
 	}
 	b := briefing.Briefing{Topic: text(200), From: from, More: rng.IntN(3)}
 	for range rng.IntN(40) {
-		s := briefing.Story{Headline: text(400), Lede: text(2500), URL: "https://a.example/" + text(30), Published: from.Add(time.Duration(rng.IntN(1e6)) * time.Second)}
+		s := briefing.Story{Headline: text(400), Lede: text(2500), URL: "https://a.example/" + text(30) + strings.Repeat("x", rng.IntN(2)*3000), Published: from.Add(time.Duration(rng.IntN(1e6)) * time.Second)}
 		for range rng.IntN(30) {
 			s.Sources = append(s.Sources, briefing.SourceRef{Name: text(100), URL: "https://s.example/" + text(80)})
 		}
