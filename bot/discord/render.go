@@ -39,6 +39,7 @@ const (
 	maxQuoteText   = 600
 	maxSourceLinks = 8
 	maxFooterText  = 300
+	maxSourcesText = 1000
 	embedColor     = 0x2B6CB0
 )
 
@@ -283,7 +284,7 @@ func sourcesLine(s *briefing.Story) string {
 		}
 		links = append(links, link(src.URL, truncate(escapeMarkdown(src.Name), 80)))
 	}
-	return "**Sources:** " + strings.Join(links, " · ")
+	return truncate("**Sources:** "+strings.Join(links, " · "), maxSourcesText)
 }
 
 // footer names the outlets in plain text (footers show no markdown and ping nobody).
