@@ -273,9 +273,11 @@ type storyRanker struct {
 	perStory   int
 	wordBuf    []byte
 	wordHashes []uint64
-	// Scratch maps of selectQuotes, kept between stories.
-	quotePost map[uint64][]int
-	quoteHits map[int]int
+	// Scratch space of voices, and maps of selectQuotes, kept between stories.
+	voiceWeights []float64
+	voiceNames   []string
+	quotePost    map[uint64][]int
+	quoteHits    map[int]int
 }
 
 // rankedStory is a cluster with its importance.
@@ -284,8 +286,6 @@ type rankedStory struct {
 	best  int // the candidate whose headline and lede the story shows
 	last  time.Time
 	score float64
-	// order lists the members: best first, then by time.
-	order []int
 }
 
 // rank scores a cluster's importance: outlets, recency, topic match and the voices it quotes.
@@ -299,16 +299,13 @@ func (r *storyRanker) rank(st *storyCluster) rankedStory {
 			}
 		}
 	}
-	order := make([]int, 0, len(st.members))
-	order = append(order, best)
-	for _, m := range st.members {
-		if m != best {
-			order = append(order, m)
+	outlets := 0 // distinct outlets among the members
+	for i, m := range st.members {
+		sameOutlet := func(p int) bool { return strings.EqualFold(r.cands[p].outlet, r.cands[m].outlet) }
+		if !slices.ContainsFunc(st.members[:i], sameOutlet) {
+			outlets++
 		}
 	}
-	slices.SortStableFunc(order[1:], func(a, b int) int { return r.cands[a].when.Compare(r.cands[b].when) })
-
-	outlets := len(r.sources(order))
 	age := r.now.Sub(st.last)
 	recency := 1.0
 	if age > 0 {
@@ -318,7 +315,20 @@ func (r *storyRanker) rank(st *storyCluster) rankedStory {
 		weightRecency*recency +
 		weightTopic*r.topicMatch(&r.cands[best]) +
 		weightVoices*r.voices(st)
-	return rankedStory{st: st, best: best, last: st.last, score: score, order: order}
+	return rankedStory{st: st, best: best, last: st.last, score: score}
+}
+
+// order lists a story's members: its best article first, then the others by time.
+func (r *storyRanker) order(rs rankedStory) []int {
+	order := make([]int, 0, len(rs.st.members))
+	order = append(order, rs.best)
+	for _, m := range rs.st.members {
+		if m != rs.best {
+			order = append(order, m)
+		}
+	}
+	slices.SortStableFunc(order[1:], func(a, b int) int { return r.cands[a].when.Compare(r.cands[b].when) })
+	return order
 }
 
 // articleQuality says how well an article represents its story: how central it is, and whether it
@@ -363,8 +373,8 @@ func (r *storyRanker) topicMatch(c *storyCandidate) float64 {
 // voices weighs who the story quotes, 0..1: for the best perStory distinct voices among its key
 // and best quotes, a named speaker counts 0.6 and a title 0.4 more; an anonymous quote 0.2.
 func (r *storyRanker) voices(st *storyCluster) float64 {
-	var weights []float64
-	var seen []string
+	weights, seen := r.voiceWeights[:0], r.voiceNames[:0]
+	defer func() { r.voiceWeights, r.voiceNames = weights, seen }()
 	for _, m := range st.members {
 		qs := r.cands[m].a.Quotes
 		for _, i := range r.cands[m].best[:min(len(r.cands[m].best), r.perStory)] {
@@ -408,6 +418,7 @@ func (r *storyRanker) sources(order []int) []SourceRef {
 
 // build turns a ranked cluster into the Story the briefing shows.
 func (r *storyRanker) build(rs rankedStory) Story {
+	order := r.order(rs)
 	best := &r.cands[rs.best]
 	headline := squashSpace(best.a.Headline)
 	if headline == "" {
@@ -418,8 +429,8 @@ func (r *storyRanker) build(rs rankedStory) Story {
 		Lede:      best.lede,
 		URL:       best.a.URL,
 		Published: rs.last,
-		Sources:   r.sources(rs.order),
-		Quotes:    r.selectQuotes(rs.order),
+		Sources:   r.sources(order),
+		Quotes:    r.selectQuotes(order),
 		Score:     math.Round(rs.score*1000) / 1000,
 	}
 }
