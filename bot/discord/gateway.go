@@ -62,10 +62,28 @@ func (b *Bot) runGateway(ctx context.Context) error {
 	b.log.InfoContext(ctx, "connected to the Discord gateway", slog.Int("shard_id", b.session.ShardID),
 		slog.Int("shard_count", b.session.ShardCount))
 	<-ctx.Done()
+	b.awaitFirstHeartbeat()
 	if err := b.session.Close(); err != nil {
 		b.log.Warn("closing the gateway connection", slog.Any("error", err))
 	}
 	return nil
+}
+
+// awaitFirstHeartbeat waits, at most 2 s, until discordgo has sent the session's first
+// heartbeat. Closed before that, discordgo's heartbeat fails on the closed socket and starts a
+// reconnection of its own; after it, closing is clean. discordgo announces the moment by no
+// event, so this polls its ready flag.
+func (b *Bot) awaitFirstHeartbeat() {
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(2 * time.Second)
+	for !b.GatewayConnected() {
+		select {
+		case <-tick.C:
+		case <-deadline:
+			return
+		}
+	}
 }
 
 // fatalGatewayError reports whether Discord closed the gateway for a reason a retry cannot fix:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -158,7 +159,7 @@ func newBot(t *testing.T, srv *fakediscord.Server, h discord.CommandHandler, o b
 	b, err := discord.New(discord.Config{
 		Mode: o.mode, Token: "test-token", ApplicationID: srv.ApplicationID(), PublicKey: srv.PublicKey(),
 		APIURL: srv.APIURL(), GuildID: o.guildID, DeferAfter: o.deferAfter, Now: o.now, Metrics: o.metrics,
-		ShardID: o.shardID, ShardCount: o.shardCount,
+		ShardID: o.shardID, ShardCount: o.shardCount, Logger: testLogger(t),
 	}, h)
 	if err != nil {
 		t.Fatalf("discord.New: %v", err)
@@ -291,4 +292,30 @@ func eventually(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 	}
+}
+
+// testLogger logs to the test (shown when it fails) until the test ends.
+func testLogger(t *testing.T) *slog.Logger {
+	w := &testWriter{t: t}
+	t.Cleanup(func() {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.done = true
+	})
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type testWriter struct {
+	mu   sync.Mutex
+	t    *testing.T
+	done bool
+}
+
+func (w *testWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.t.Log(strings.TrimSpace(string(p)))
+	}
+	return len(p), nil
 }

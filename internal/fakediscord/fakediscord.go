@@ -119,6 +119,7 @@ type Server struct {
 	conns        map[*gatewayConn]bool
 	identifies   []discordgo.Identify
 	resumes      int
+	heartbeats   int
 	sessions     map[string]*gatewaySession
 }
 
@@ -196,7 +197,7 @@ func New(t testing.TB, opts ...Option) *Server {
 
 // Close drops the gateway connections and stops the server. It is called when the test ends.
 func (s *Server) Close() {
-	s.DropGateway()
+	s.closeGateway()
 	s.srv.Close()
 }
 

@@ -379,7 +379,7 @@ func TestADroppedGatewayIsResumedWithTheEventsItMissed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.WaitFor(t, "the session to resume", func() bool { return srv.Resumes() == 1 && srv.Connected() == 1 })
+	srv.WaitFor(t, "the session to resume", func() bool { return srv.Resumes() >= 1 && srv.Connected() == 1 })
 	select {
 	case gotID := <-got:
 		if gotID != id {

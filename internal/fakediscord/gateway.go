@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
@@ -34,8 +35,9 @@ type gatewaySession struct {
 }
 
 type gatewayConn struct {
-	ws      *websocket.Conn
-	writeMu sync.Mutex
+	ws         *websocket.Conn
+	writeMu    sync.Mutex
+	heartbeats int // guarded by Server.mu
 }
 
 func (c *gatewayConn) send(v any) error {
@@ -89,6 +91,11 @@ func (s *Server) serveGateway(w http.ResponseWriter, r *http.Request) {
 			if c.send(gatewayPayload{Op: 11}) != nil {
 				return
 			}
+			s.mu.Lock()
+			c.heartbeats++
+			s.heartbeats++
+			s.notifyLocked()
+			s.mu.Unlock()
 		case 2: // identify
 			if !s.identify(c, p.Data) {
 				return
@@ -234,9 +241,42 @@ func (s *Server) Resumes() int {
 	return s.resumes
 }
 
+// Heartbeats counts the heartbeats received (op 1) on all connections.
+func (s *Server) Heartbeats() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.heartbeats
+}
+
 // DropGateway closes every gateway connection without a close frame, as a network failure
-// would; discordgo reconnects and resumes, and gets the events it missed.
+// would; discordgo reconnects and resumes, and gets the events it missed. It first waits (up to
+// 5 s) for each ready connection's first heartbeat: discordgo sends one as soon as it is
+// connected, and a connection dropped before it is reconnected twice by discordgo, racing itself.
 func (s *Server) DropGateway() {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s.chMu.Lock()
+		changed := s.changed
+		s.chMu.Unlock()
+		s.mu.Lock()
+		waiting := false
+		for c, ready := range s.conns {
+			waiting = waiting || (ready && c.heartbeats == 0)
+		}
+		s.mu.Unlock()
+		if !waiting || time.Now().After(deadline) {
+			break
+		}
+		select {
+		case <-changed:
+		case <-time.After(time.Until(deadline)):
+		}
+	}
+	s.closeGateway()
+}
+
+// closeGateway closes every gateway connection at once.
+func (s *Server) closeGateway() {
 	s.mu.Lock()
 	conns := make([]*gatewayConn, 0, len(s.conns))
 	for c := range s.conns {

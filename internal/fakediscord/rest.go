@@ -455,7 +455,8 @@ func (s *Server) answer(in *interaction, body []byte) (int, error) {
 	if in.callbackType != 0 {
 		return http.StatusBadRequest, errAcknowledged
 	}
-	if time.Since(in.sentAt) > InteractionDeadline {
+	if late := time.Since(in.sentAt); late > InteractionDeadline {
+		s.t.Logf("fakediscord: interaction %s answered %s after it was sent; Discord allows %s", in.id, late.Round(time.Millisecond), InteractionDeadline)
 		return http.StatusNotFound, errUnknown
 	}
 	switch typ {
