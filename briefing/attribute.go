@@ -76,7 +76,7 @@ func (e *engine) attribute() {
 		// before it.
 		subj, q.cueTok, found = e.cueBefore(pre, sp.open, true)
 		if !found && sp.close >= 0 {
-			subj, q.cueTok, found = e.cueAfter(after, e.endsSentence(*sp))
+			subj, q.cueTok, found = e.cueAfter(after, e.endsWithStop(*sp))
 		}
 		if !found {
 			subj, q.cueTok, found = e.cueBefore(pre, sp.open, false)
@@ -98,7 +98,7 @@ func (e *engine) attribute() {
 		}
 		if found {
 			q.cue = e.cueText(q.cueTok)
-			q.ent = e.resolve(subj, sp.open)
+			q.ent = e.resolve(subj, sp.open, e.listener(q.cueTok))
 			// A cue without a subject ("And here was the big reveal:") leaves the speaker to
 			// the neighbours.
 			q.direct = subj.kind != npNone
@@ -191,8 +191,8 @@ func (e *engine) cueVerb(k int, weakOK bool) bool {
 	if t.kind != tokWord || t.flags&fQuoted != 0 {
 		return false
 	}
-	if !t.has(wcCue) {
-		return false
+	if !t.has(wcCue) || t.flags&fCap != 0 && !t.is(fSentStart) {
+		return false // "The Post", "Tweets From" are no verbs
 	}
 	return weakOK || !t.has(wcWeakCue)
 }
@@ -216,6 +216,9 @@ func (e *engine) cueAfter(r [2]int, endsSentence bool) (np, int, bool) {
 	}
 	// said X / added the minister
 	if e.cueVerb(k, true) {
+		if e.has(k, wcAddressee) {
+			return np{}, k, true // `," told Smith`: Smith listened; the speaker is another
+		}
 		return e.npAt(k+1, r[1]), k, true
 	}
 	// X said: the first speech verb, with the subject just before it.
@@ -299,8 +302,11 @@ func (e *engine) skipToVerb(k, hi int) int {
 }
 
 // npAt reads a subject starting at token k: a pronoun, a name (with a title before it: "Oilers
-// head coach Ken Hitchcock", "Campbell’s partner, Jason Louth"), or a description ("the Russian
-// top diplomat", "officials", "a spokesman for the ministry").
+// head coach Ken Hitchcock", "Heart and Stroke senior manager Erin Kim", "Campbell’s partner,
+// Jason Louth"), or a description ("the Russian top diplomat", "officials", "the laid-back
+// Cambridge resident", "the founder of Studiocomix Press"). A name is the subject only when no role
+// noun follows it and no role noun leads to it through a preposition: then the name only tells
+// where the person lives or works.
 func (e *engine) npAt(k, hi int) np {
 	if k >= hi || e.toks[k].kind != tokWord {
 		return np{}
@@ -313,8 +319,10 @@ func (e *engine) npAt(k, hi int) np {
 		j++
 	}
 	start := j
-	last := -1 // the last name seen
-	for j < hi && j-start < 10 {
+	last := -1   // the last name read
+	role := -1   // the last role noun read
+	ofRole := -1 // a role noun followed by a preposition: "founder of"
+	for j < hi && j-start < 12 {
 		t := e.toks[j]
 		if t.kind == tokPunct && e.text[t.start] == ',' && j+1 < hi && last >= 0 && e.mentions[last].possessive {
 			// "Campbell’s partner, Jason Louth"
@@ -330,13 +338,37 @@ func (e *engine) npAt(k, hi int) np {
 			j = e.mentions[mi].end
 			continue
 		}
-		if e.cueVerb(j, false) || t.has(wcAux) || t.flags&fCap == 0 && t.has(wcStop) && !t.has(wcRole) {
+		if t.flags&fCap == 0 && t.has(wcRole) {
+			role = j
+			j++
+			continue
+		}
+		switch id := t.info.id; {
+		case (id == wOf || id == wFor || id == wAt || id == wWith || id == wFrom) && role >= 0 && role == j-1:
+			ofRole = role
+			j++
+			continue
+		case id == wAnd && last >= 0 && e.mentions[last].end == j && j+1 < hi && e.toks[j+1].flags&fCap != 0:
+			j++ // "Heart and Stroke"
+			continue
+		case (id == wThe) && ofRole >= 0:
+			j++
+			continue
+		}
+		if e.cueVerb(j, false) || t.has(wcAux) || t.flags&fCap == 0 && t.has(wcStop) {
 			break
 		}
 		j++
 	}
-	if last >= 0 && (e.mentions[last].end == j || !e.mentions[last].possessive && e.mentions[last].end >= j-1) {
-		return np{kind: npName, start: k, end: e.mentions[last].end, mention: last}
+	if last >= 0 {
+		m := e.mentions[last]
+		described := role > m.tok || ofRole >= 0 && ofRole < m.tok
+		if !described && (m.end == j || !m.possessive && m.end >= j-1) {
+			return np{kind: npName, start: k, end: m.end, mention: last}
+		}
+		if described && role > m.tok {
+			j = role + 1 // "the laid-back Cambridge resident"
+		}
 	}
 	if j == start {
 		return np{}
@@ -413,7 +445,23 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 		// `said Lavrov: "` / `Lavrov said: "` / `he told reporters: "`
 		for j := k; j >= lo && k-j < 8; j-- {
 			if e.cueVerb(j, true) {
-				return e.subjectOf(j, lo, hi)
+				subj, v, ok := e.subjectOf(j, lo, hi)
+				if subj.kind == npNone && hasSuffixFold(e.word(j), "ing") {
+					// `Trump was defensive, saying, "`, `…, Spicer said, adding, "`: the
+					// participle's subject is the sentence's, or that of the cue before it.
+					if c := j - 2; c >= lo && e.isPunct(j-1, ',') && e.cueVerb(c, true) {
+						if s2, v2, _ := e.subjectOf(c, lo, j); s2.kind != npNone {
+							return s2, v2, true // "Spicer said, adding,"
+						}
+					}
+					if s2 := e.sentenceSubject(lo, j); s2.kind != npNone {
+						return s2, j, true
+					}
+					if s2, v2, ok2 := e.cueBefore([2]int{lo, j}, j, false); ok2 && s2.kind != npNone {
+						return s2, v2, true
+					}
+				}
+				return subj, v, ok
 			}
 			if e.toks[j].kind != tokWord {
 				break
@@ -459,8 +507,8 @@ func (e *engine) subjectOf(k, lo, hi int) (np, int, bool) {
 			return subj, k, true
 		}
 	}
-	if subj := e.npAt(k+1, hi); subj.kind == npName || subj.kind == npPronoun {
-		return subj, k, true
+	if subj := e.npAt(k+1, hi); (subj.kind == npName || subj.kind == npPronoun) && !e.has(k, wcAddressee) {
+		return subj, k, true // "said Lavrov", but not "told Lavrov"
 	}
 	return np{}, k, true
 }
@@ -468,6 +516,17 @@ func (e *engine) subjectOf(k, lo, hi int) (np, int, bool) {
 // npBefore reads a subject ending at token j: a pronoun, a name, a name with an apposition
 // ("Rod Eddington, BA's chief executive,"), or a description.
 func (e *engine) npBefore(j, lo int) np {
+	if e.isPunct(j, ')') {
+		// A parenthesis after the name: "Rep. Gwen Moore (D-Wis.) said".
+		k := j - 1
+		for k > lo && j-k < 12 && !e.isPunct(k, '(') {
+			k--
+		}
+		if k <= lo || !e.isPunct(k, '(') {
+			return np{}
+		}
+		j = k - 1
+	}
 	t := e.toks[j]
 	if t.kind == tokPunct && e.text[t.start] == ',' {
 		// Apposition: find the comma before it.
@@ -534,8 +593,8 @@ func (e *engine) isPartial(qi int, pre [2]int, cued bool) bool {
 	if sp.contd {
 		return false
 	}
-	if pre[1] <= pre[0] {
-		return false
+	if e.wordsIn(pre) == 0 {
+		return false // only punctuation, such as the parenthesis closing the sentence before
 	}
 	last := pre[1] - 1
 	t := e.toks[last]
@@ -741,7 +800,14 @@ func (e *engine) titleCase(sp span) bool {
 	return words > 0 && words <= 8 && caps > 0 && (caps > 1 || words == 1)
 }
 
-// endsSentence reports whether the quotation ends with sentence punctuation.
+// endsWithStop reports whether the quotation ends with a full stop, a question or an
+// exclamation mark: the words after it then open a new sentence.
+func (e *engine) endsWithStop(sp span) bool {
+	s := strings.TrimRight(e.text[sp.start:sp.end], " ")
+	return strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "…")
+}
+
+// endsSentence reports whether the quotation ends with sentence punctuation or a comma.
 func (e *engine) endsSentence(sp span) bool {
 	s := strings.TrimRight(e.text[sp.start:sp.end], " ")
 	return strings.HasSuffix(s, ".") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, ",") || strings.HasSuffix(s, "…")

@@ -18,24 +18,37 @@ const (
 )
 
 type entity struct {
-	name   string   // the fullest form of the name
-	parts  []uint64 // the name's words (nameKey)
-	title  string
-	kind   entKind
-	gender gender
+	name string // the fullest form of the name
+	// longForm is a form of more than three words seen once, not yet taken for the name.
+	longForm string
+	parts    []uint64 // the name's words (nameKey)
+	title    string
+	kind     entKind
+	gender   gender
 	// evidence counts signs of a person (given name, honorific, role, "who") against signs of a
 	// place or organisation ("the", "in").
 	person, thing int
 	quotes        int
 	mentions      int
-	first         int   // token of the first mention
-	nextLast      int32 // the previous entity with the same last name part, -1 for none
-	speaker       int   // the entity's place in Article.Speakers, while they are listed
+	first         int // token of the first mention
+	// votesMale and votesFemale count the pronouns that refer back to the entity.
+	votesMale, votesFemale int
+	// lastTok is the token of the entity's last mention; bareTok of its last mention by surname
+	// alone, -1 for none.
+	lastTok, bareTok int
+	nextLast         int32 // the previous entity with the same last name part, -1 for none
+	speaker          int   // the entity's place in Article.Speakers, while they are listed
 }
 
 func (e *entity) displayName() string { return e.name }
 
 func (e *entity) last() uint64 { return e.parts[len(e.parts)-1] }
+
+// likelyPerson is isPerson with less evidence: anything not known to be an organisation or a
+// place that has some sign of a person.
+func (e *entity) likelyPerson() bool {
+	return e.isPerson() || e.kind != kindOrg && e.person >= 1 && e.thing <= e.person+2
+}
 
 // isPerson reports whether the entity may be a person a pronoun refers to.
 func (e *entity) isPerson() bool {
@@ -59,13 +72,13 @@ type mention struct {
 func (e *engine) findMentions() {
 	toks := e.toks
 	parens := 0
-	heading := e.isHeading(0)
+	heading, titled := e.isHeading(0), e.isTitleCase(0)
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		switch t.kind {
 		case tokBreak:
 			parens = 0
-			heading = e.isHeading(i + 1)
+			heading, titled = e.isHeading(i+1), e.isTitleCase(i+1)
 			continue
 		case tokPunct:
 			switch e.text[t.start] {
@@ -78,7 +91,7 @@ func (e *engine) findMentions() {
 			}
 			continue
 		}
-		if t.kind != tokWord || t.flags&fCap == 0 || t.flags&fQuoted != 0 {
+		if t.kind != tokWord || t.flags&fCap == 0 || t.flags&fQuoted != 0 || titled {
 			continue
 		}
 		j := e.runEnd(i)
@@ -110,6 +123,26 @@ func (e *engine) isHeading(i int) bool {
 // maxRun bounds the words of one capitalised run: no title and name are longer, and a heading in
 // capitals then costs linear time.
 const maxRun = 16
+
+// isTitleCase reports whether the paragraph starting at token i is a heading in title case
+// ("Bush Hits Marco Rubio On Abortion"): its capitals tell no names apart, so it yields none.
+func (e *engine) isTitleCase(i int) bool {
+	words, caps := 0, 0
+	for ; i < len(e.toks) && e.toks[i].kind != tokBreak && words <= 20; i++ {
+		t := e.toks[i]
+		if t.kind == tokPunct && t.is(fSentEnd) && i+1 < len(e.toks) && e.toks[i+1].kind != tokBreak {
+			return false
+		}
+		if t.kind != tokWord || t.end-t.start <= 3 {
+			continue
+		}
+		words++
+		if t.flags&fCap != 0 {
+			caps++
+		}
+	}
+	return words >= 3 && words <= 20 && caps*10 >= words*8
+}
 
 // runEnd returns the end of the capitalised run starting at token i (i itself when none starts).
 func (e *engine) runEnd(i int) int {
@@ -171,6 +204,16 @@ func (e *engine) possessiveWord(i int) bool {
 
 func (e *engine) orgOrRole(i int) bool {
 	return e.has(i, wcOrg|wcRole)
+}
+
+// namesOrg reports whether the run [i, j) holds a word that names an organisation.
+func (e *engine) namesOrg(i, j int) bool {
+	for k := i; k < j; k++ {
+		if e.toks[k].kind == tokWord && e.nameInfo(k).cls&wcOrg != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // nameInfo returns what the lexicon knows about token i's word without a possessive ending.
@@ -258,7 +301,9 @@ func (e *engine) addMention(i, j int, aside bool) {
 	if initials {
 		return
 	}
-	if toks[name].is(fSentStart) && hasSuffixFold(trimPossessive(e.word(name)), "ly") && words > 1 {
+	// A sentence adverb or a participle opening the sentence is no part of the name: "Perhaps",
+	// "Finally", "Telling Jeb Bush…", "Having Billy Eichner…".
+	if w := e.word(name); toks[name].is(fSentStart) && words > 1 && (hasSuffixFold(w, "ly") || hasSuffixFold(w, "ing") && !toks[name].has(wcGiven)) {
 		name++
 		for name < j && toks[name].kind != tokWord {
 			name++
@@ -290,23 +335,39 @@ func (e *engine) addMention(i, j int, aside bool) {
 			next = -1
 		}
 		e.byLast[last] = int32(ent)
-		e.ents = append(e.ents, entity{name: e.nameText(name, j), parts: parts, first: i, nextLast: next})
+		e.ents = append(e.ents, entity{name: e.nameText(name, j), parts: parts, first: i, nextLast: next, bareTok: -1})
 		e.indexFirst(ent)
 	} else if len(parts) > len(e.ents[ent].parts) {
-		e.ents[ent].name = e.nameText(name, j)
-		e.ents[ent].parts = parts
-		e.indexFirst(ent)
+		// A fuller form of the name. More than three words is rather a heading run together
+		// ("Bush Hits Marco Rubio") unless the article uses it again or it names an
+		// organisation ("American Civil Liberties Union of Ohio").
+		en := &e.ents[ent]
+		if form := e.nameText(name, j); len(parts) <= 3 || form == en.longForm || e.namesOrg(name, j) {
+			en.name = form
+			en.parts = parts
+			e.indexFirst(ent)
+		} else {
+			en.longForm = form
+			e.partBuf = e.partBuf[:p0]
+		}
 	} else {
 		e.partBuf = e.partBuf[:p0]
 	}
 	en := &e.ents[ent]
 	m.ent = ent
+	en.lastTok = i
+	if len(parts) == 1 && len(en.parts) > 1 && parts[0] == en.last() {
+		en.bareTok = i
+	}
 	if title != "" && en.title == "" {
 		en.title = title
 	}
-	if app := e.appositionTitle(j); app != "" {
+	if app, g := e.appositionTitle(j); app != "" {
 		if en.title == "" {
 			en.title = app
+		}
+		if en.gender == unknownGender {
+			en.gender = g // "Hamdy, a mother of three,"
 		}
 		en.person += 2
 	}
@@ -325,13 +386,33 @@ func (e *engine) weighEvidence(en *entity, i, j, name, nparts int, honor bool) {
 	if honor {
 		en.person += 2
 	}
-	if first := e.nameInfo(name); first.cls&wcGiven != 0 && nparts > 1 {
-		en.person += 2
+	if first := e.nameInfo(name); first.cls&wcGiven != 0 {
+		if nparts > 1 {
+			en.person += 2
+		}
 		if en.gender == unknownGender && first.given != unknownGender {
 			en.gender = first.given
 		}
 	}
-	lastOrg := e.nameInfo(j-1).cls&wcOrg != 0
+	// A role that only men or only women hold, right before the name: "her son Kody", "his
+	// grandmother Mildred", "Spokeswoman Ann Lee".
+	for k := max(i-1, 0); k < name; k++ {
+		if t := toks[k]; t.kind == tokWord && (k >= i || t.flags&fQuoted == 0) {
+			if t.has(wcFemaleRole) && en.gender == unknownGender {
+				en.gender = female
+			} else if t.has(wcMaleRole) && en.gender == unknownGender {
+				en.gender = male
+			}
+		}
+	}
+	lastInfo := e.nameInfo(j - 1)
+	lastOrg := lastInfo.cls&wcOrg != 0
+	if nparts > 1 && (lastInfo.cls&wcThing != 0 || e.nameInfo(name).cls&wcPlaceStart != 0) {
+		en.thing += 3 // "Yonge Street", "Christmas Day"
+	}
+	if j < len(toks) && toks[j].has(wcCue) && !toks[j].has(wcWeakCue) && toks[j].flags&fCap == 0 {
+		en.person++ // "Durning says"
+	}
 	if lastOrg || toks[j-1].is(fUpper) && nparts == 1 {
 		en.kind = kindOrg
 	}
@@ -395,6 +476,7 @@ func exactHash(s string) uint64 {
 // most mentioned such person when several share it), or a lone first name of a known person.
 func (e *engine) findEntity(parts []uint64) int {
 	best, bestN := -1, -1
+	var bestRank int64
 	// The candidates, newest first: the entities with the same last name part and, for a lone
 	// word, those whose first name it may be.
 	lastChain, firstChain := int32(-1), int32(-1)
@@ -425,17 +507,43 @@ func (e *engine) findEntity(parts []uint64) int {
 		if equalParts(en.parts, parts) {
 			return k
 		}
-		match := false
-		if en.last() == parts[len(parts)-1] {
-			match = len(parts) == 1 || len(en.parts) == 1 || en.parts[0] == parts[0] || suffixParts(en.parts, parts) || suffixParts(parts, en.parts)
-		} else if len(parts) == 1 && len(en.parts) > 1 && en.parts[0] == parts[0] && en.isPerson() {
-			match = true
+		if len(parts) == 1 {
+			// A lone word: a surname, or the first name of a known person.
+			if r := e.loneWordRank(k, parts[0]); r > bestRank {
+				best, bestRank = k, r
+			}
+			continue
 		}
-		if match && e.mentionCount(k) > bestN {
+		if en.last() == parts[len(parts)-1] && (len(en.parts) == 1 || en.parts[0] == parts[0] || suffixParts(en.parts, parts) || suffixParts(parts, en.parts)) && e.mentionCount(k) > bestN {
 			best, bestN = k, e.mentionCount(k)
 		}
 	}
 	return best
+}
+
+// loneWordRank ranks entity k as the referent of a lone name word w (a nameKey), higher better,
+// 0 for no match. Several people may share a surname (a family, two players): a surname goes to
+// a person rather than an organisation named after them ("Studio Schicketanz"), then to whoever
+// the article last called by that surname alone, else to whoever it last mentioned. A first name
+// ("Michael") matches a person only when no one has it as a surname.
+func (e *engine) loneWordRank(k int, w uint64) int64 {
+	en := &e.ents[k]
+	var r int64
+	switch {
+	case en.last() == w:
+		r = 1 << 60
+	case len(en.parts) > 1 && en.parts[0] == w && en.isPerson():
+		r = 1
+	default:
+		return 0
+	}
+	if en.isPerson() {
+		r += 1 << 58
+	}
+	if en.bareTok >= 0 {
+		r += 1<<40 + int64(en.bareTok)<<20
+	}
+	return r + int64(en.lastTok)
 }
 
 // indexFirst files an entity of several name parts under its first part, for findEntity.
@@ -586,12 +694,12 @@ func (e *engine) lowerTitleBefore(i int) string {
 	return validText(e.text[toks[start].start:toks[i-1].end])
 }
 
-// appositionTitle returns a title in apposition after a name: "Rod Eddington, BA's chief
-// executive, said" gives "BA's chief executive".
-func (e *engine) appositionTitle(j int) string {
+// appositionTitle returns a title in apposition after a name ("Rod Eddington, BA's chief
+// executive, said" gives "BA's chief executive") and the gender its role implies.
+func (e *engine) appositionTitle(j int) (string, gender) {
 	toks := e.toks
 	if j >= len(toks) || toks[j].kind != tokPunct || e.text[toks[j].start] != ',' {
-		return ""
+		return "", unknownGender
 	}
 	k := j + 1
 	if k < len(toks) && toks[k].kind == tokWord {
@@ -601,29 +709,46 @@ func (e *engine) appositionTitle(j int) string {
 		}
 	}
 	start := k
+	if k >= len(toks) {
+		return "", unknownGender
+	}
+	if t := toks[k]; t.kind == tokWord && t.flags&fCap == 0 && !t.has(wcRole|wcTitleMod) {
+		if w := e.word(k); hasSuffixFold(w, "ed") || hasSuffixFold(w, "ing") {
+			return "", unknownGender // a clause, not a title: "Manhattan, named after his grandmother"
+		}
+	}
 	hasRole := false
+	g := unknownGender
 	for ; k < len(toks) && k-start < 10; k++ {
 		t := toks[k]
 		if t.kind == tokPunct && (e.text[t.start] == ',' || t.is(fSentEnd)) {
 			break
 		}
 		if t.kind != tokWord || t.flags&fQuoted != 0 {
-			return ""
+			return "", unknownGender
 		}
 		if t.has(wcRole) {
 			hasRole = true
+			if t.has(wcFemaleRole) {
+				g = female
+			} else if t.has(wcMaleRole) {
+				g = male
+			}
 		}
 		if t.has(wcCue) && !t.has(wcRole) && t.info.id != wHead && t.info.id != wChair {
-			return ""
+			return "", unknownGender
 		}
 		if t.info.id == wWho || t.info.id == wWhich {
-			return ""
+			return "", unknownGender
 		}
 	}
 	if !hasRole || k == start || k >= len(toks) || toks[k].kind != tokPunct {
-		return ""
+		return "", unknownGender
 	}
-	return validText(e.text[toks[start].start:toks[k-1].end])
+	if last := toks[k-1]; last.flags&fCap != 0 && !last.has(wcRole) {
+		return "", unknownGender // it ends on another name: "…, whose brother Tom,"
+	}
+	return validText(e.text[toks[start].start:toks[k-1].end]), g
 }
 
 // isSubject reports whether the run [i, j) stands where a sentence's subject stands: at the
@@ -635,13 +760,22 @@ func (e *engine) isSubject(i, j int) bool {
 			return false
 		}
 	}
-	if e.verbAfter(j) {
+	if j+1 < len(toks) && e.isPunct(j, ',') && toks[j+1].info.id == wWho {
+		return true // "Robert McMillen, who works with…": the person the sentence is about
+	}
+	// Past an apposition ("Harold Adams, 76, recalls", "Smith, the chief executive, said") and
+	// adverbs ("Musk again took"), a verb.
+	k := e.skipApposition(j)
+	if e.verbAfter(k) {
 		return true
 	}
-	if j < len(toks) && toks[j].kind == tokWord && toks[j].flags&fCap == 0 {
-		// "Durning did not", "Foster aims": a lower-case word that reads as a verb.
-		w := e.word(j)
-		if hasSuffixFold(w, "ed") || hasSuffixFold(w, "s") && !hasSuffixFold(w, "ss") || toks[j].has(wcAux) {
+	for n := 0; n < 2 && k < len(toks) && toks[k].has(wcAux) && toks[k].flags&fCap == 0; n++ {
+		k++
+	}
+	if k < len(toks) && toks[k].kind == tokWord && toks[k].flags&fCap == 0 {
+		// "Durning did not", "Foster aims", "Musk took": a lower-case word that reads as a verb.
+		w := e.word(k)
+		if hasSuffixFold(w, "ed") || hasSuffixFold(w, "s") && !hasSuffixFold(w, "ss") || toks[k].has(wcAux|wcPastVerb|wcCue) {
 			return true
 		}
 	}
@@ -652,6 +786,27 @@ func (e *engine) isSubject(i, j int) bool {
 		return j < len(toks) && toks[j].kind == tokPunct && e.text[toks[j].start] == ','
 	}
 	return false
+}
+
+// skipApposition returns the token after an apposition that starts at token j ("…, 76,",
+// "…, the chief executive,"), or j when none does.
+func (e *engine) skipApposition(j int) int {
+	if j >= len(e.toks) || !e.isPunct(j, ',') {
+		return j
+	}
+	for k := j + 1; k < len(e.toks) && k-j <= 12; k++ {
+		t := e.toks[k]
+		if t.kind == tokBreak || t.kind == tokMark || t.kind == tokPunct && t.is(fSentEnd) {
+			return j
+		}
+		if e.isPunct(k, ',') {
+			if k == j+1 {
+				return j
+			}
+			return k + 1
+		}
+	}
+	return j
 }
 
 // verbAfter reports whether a speech verb (or an auxiliary) follows token j: a subject stands
@@ -671,36 +826,91 @@ func (e *engine) verbAfter(j int) bool {
 	return false
 }
 
-// learnGender gives an entity of unknown gender the gender of a he/she that follows its mention
-// with no other person between.
+// learnGender gives each person of unknown gender the gender of the pronouns that refer back to
+// them: every he, she, his, him or her outside quotations votes for the person it most likely
+// follows (the last subject of its sentence or the sentence before, else the last person named
+// within a few words), he and she counting twice; the majority wins. A person who is referred to
+// as he or she is a person, not a place.
 func (e *engine) learnGender() {
-	mi := 0
-	last := -1 // the last person mention
-	lastTok := -1
 	for i, t := range e.toks {
-		for mi < len(e.mentions) && e.mentions[mi].tok <= i {
-			m := e.mentions[mi]
-			if e.ents[m.ent].isPerson() {
-				last, lastTok = m.ent, m.tok
-			}
-			mi++
-		}
-		if t.kind != tokWord || t.flags&fQuoted != 0 || last < 0 || i-lastTok > 40 {
+		if t.kind != tokWord || t.flags&fQuoted != 0 {
 			continue
 		}
 		var g gender
+		weight := 1
 		switch t.info.id {
-		case wHe, wHis, wHim:
+		case wHe:
+			g, weight = male, 2
+		case wHis, wHim:
 			g = male
-		case wShe, wHer:
+		case wShe:
+			g, weight = female, 2
+		case wHer:
 			g = female
 		default:
 			continue
 		}
-		if en := &e.ents[last]; en.gender == unknownGender {
-			en.gender = g
+		ent := e.pronounAntecedent(i, g)
+		if ent < 0 {
+			continue
+		}
+		if en := &e.ents[ent]; g == male {
+			en.votesMale += weight
+		} else {
+			en.votesFemale += weight
 		}
 	}
+	for k := range e.ents {
+		en := &e.ents[k]
+		if en.votesMale+en.votesFemale == 0 {
+			continue
+		}
+		en.person += 2
+		if en.gender != unknownGender {
+			continue
+		}
+		switch {
+		case en.votesMale > en.votesFemale:
+			en.gender = male
+		case en.votesFemale > en.votesMale:
+			en.gender = female
+		}
+	}
+}
+
+// pronounAntecedent returns the person a pronoun of gender g at token i most likely refers to
+// while the article's genders are still being learnt, or -1: of the persons named in its sentence
+// and the one before (and within 40 words), one whose gender is known to match before one whose
+// gender is unknown, a subject before others, the nearer before the farther.
+func (e *engine) pronounAntecedent(i int, g gender) int {
+	sent := e.sentOf(i)
+	first := e.mentionsBefore(i)
+	best, bestScore := -1, -1.0
+	for mi := first - 1; mi >= 0 && first-mi <= 12; mi-- {
+		m := e.mentions[mi]
+		if sent-m.sent > 1 {
+			break
+		}
+		en := &e.ents[m.ent]
+		if !en.likelyPerson() || m.aside || en.gender != unknownGender && en.gender != g {
+			continue
+		}
+		subject := m.subject && !m.possessive
+		if !subject && i-m.tok > 40 {
+			continue
+		}
+		score := 10 - 0.5*float64(first-1-mi)
+		if subject {
+			score += 4
+		}
+		if en.gender == g {
+			score += 6
+		}
+		if score > bestScore {
+			best, bestScore = m.ent, score
+		}
+	}
+	return best
 }
 
 // isUpperRune is unicode.IsUpper for the first rune of s.

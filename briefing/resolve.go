@@ -5,14 +5,17 @@ package briefing
 // entity it fits. When nothing fits, the speaker stays unknown (-1): a wrong name is worse than
 // none.
 
-func (e *engine) resolve(subj np, at int) int {
+// resolve returns the entity a cue's subject refers to, or -1; at is the token the search for
+// an antecedent starts before, and exclude an entity the subject cannot be (the listener of
+// "she told Tracy"), -1 for none.
+func (e *engine) resolve(subj np, at, exclude int) int {
 	switch subj.kind {
 	case npName:
 		return e.mentions[subj.mention].ent
 	case npPronoun:
 		switch subj.g {
 		case male, female:
-			return e.recentPerson(at, subj.g, np{})
+			return e.recentPerson(at, subj.g, subj, exclude)
 		case plural, neuter:
 			return e.recentOrg(at, 0)
 		}
@@ -22,12 +25,29 @@ func (e *engine) resolve(subj np, at int) int {
 	return -1
 }
 
+// listener returns the entity named right after the speech verb at token v (the listener of
+// "told Tracy"), or -1.
+func (e *engine) listener(v int) int {
+	if v < 0 || v+1 >= len(e.toks) {
+		return -1
+	}
+	if subj := e.npAt(v+1, min(v+8, len(e.toks))); subj.kind == npName {
+		return e.mentions[subj.mention].ent
+	}
+	return -1
+}
+
 // recentPerson returns the person a pronoun or a description at token at most likely means: of
 // the persons mentioned in the sentences before it whose gender does not clash with g, the
 // nearest, with a subject preferred to an object, the current speaker to a bystander, and a
-// caption or photo credit never taken. When a description is given, a person whose title shares
-// one of its words wins.
-func (e *engine) recentPerson(at int, g gender, desc np) int {
+// caption or photo credit never taken. When the subject is a description, a person whose title
+// shares its words wins. A pronoun never refers to someone named after it, nor to someone named
+// in its own sentence other than as a subject ("Asked about Tory, he said"), nor to exclude.
+func (e *engine) recentPerson(at int, g gender, desc np, exclude int) int {
+	pronSent := -1
+	if desc.kind == npPronoun {
+		pronSent = e.sentOf(desc.start)
+	}
 	atSent := e.sentOf(at)
 	lastSpeaker := e.lastSpeaker(at)
 	best, bestScore := -1, -1e9
@@ -39,7 +59,10 @@ func (e *engine) recentPerson(at int, g gender, desc np) int {
 			break
 		}
 		en := &e.ents[m.ent]
-		if !en.isPerson() || m.aside {
+		if !en.isPerson() || m.aside || m.ent == exclude {
+			continue
+		}
+		if pronSent >= 0 && (m.tok > desc.start || m.sent == pronSent && !m.subject) {
 			continue
 		}
 		if g != unknownGender && en.gender != unknownGender && en.gender != g {
@@ -58,8 +81,8 @@ func (e *engine) recentPerson(at int, g gender, desc np) int {
 		if g != unknownGender && en.gender == unknownGender {
 			score -= 1
 		}
-		if desc.kind == npDescription && e.titleShares(en.title, desc) {
-			score += 4
+		if desc.kind == npDescription {
+			score += e.titleMatch(en.title, desc)
 		}
 		if score > bestScore {
 			best, bestScore = m.ent, score
@@ -110,14 +133,50 @@ func (e *engine) lastSpeaker(at int) int {
 	return -1
 }
 
-// titleShares reports whether a title holds one of the content words of a description.
-func (e *engine) titleShares(title string, desc np) bool {
+// titleMatch scores how well a person's title fits a description: its role noun ("senator" in
+// "the Florida senator", also written "Sen.") counts most, each other word a little.
+func (e *engine) titleMatch(title string, desc np) float64 {
 	if title == "" {
-		return false
+		return 0
 	}
+	score := 0.0
 	for k := desc.start; k < desc.end; k++ {
-		if t := e.toks[k]; t.kind == tokWord && !t.has(wcStop) && t.end-t.start > 2 && containsFold(title, e.word(k)) {
-			return true
+		t := e.toks[k]
+		if t.kind != tokWord || t.has(wcStop) || t.end-t.start <= 2 {
+			continue
+		}
+		w := e.word(k)
+		if !containsFold(title, w) && !(t.has(wcRole) && containsAbbrev(title, w)) {
+			continue
+		}
+		if t.has(wcRole) {
+			score += 3
+		} else {
+			score += 1
+		}
+	}
+	return min(score, 5)
+}
+
+// roleAbbrevs pairs role nouns with the abbreviations titles use for them.
+var roleAbbrevs = [...][2]string{{"senator", "sen"}, {"governor", "gov"}, {"representative", "rep"},
+	{"general", "gen"}, {"lieutenant", "lt"}, {"colonel", "col"}, {"captain", "capt"},
+	{"sergeant", "sgt"}, {"detective", "det"}, {"professor", "prof"}, {"president", "pres"},
+	{"superintendent", "supt"}, {"inspector", "insp"}, {"commander", "cmdr"}, {"admiral", "adm"},
+	{"attorney", "atty"}, {"delegate", "del"}}
+
+// containsAbbrev reports whether title holds the abbreviation of the role noun w, as a word.
+func containsAbbrev(title, w string) bool {
+	for _, p := range roleAbbrevs {
+		if !equalFold(w, p[0]) {
+			continue
+		}
+		for i := 0; i+len(p[1]) <= len(title); i++ {
+			if equalFold(title[i:i+len(p[1])], p[1]) && (i == 0 || title[i-1] == ' ') {
+				if j := i + len(p[1]); j == len(title) || title[j] == '.' || title[j] == ' ' {
+					return true
+				}
+			}
 		}
 	}
 	return false
@@ -152,9 +211,17 @@ func (e *engine) resolveDescription(subj np, at int) int {
 	case wA, wAn, wOne, wAnother, wSome, wTwo, wThree, wSeveral, wMany, wMost:
 		return -1 // someone not named
 	}
-	head := subj.end - 1
-	// The head noun decides: an organisation or a person.
-	for k := subj.end - 1; k >= subj.start; k-- {
+	// The head noun decides, an organisation or a person: the last noun before a preposition
+	// ("the founder of Studiocomix Press" is a person).
+	end := subj.end
+	for k := subj.start + 1; k < subj.end; k++ {
+		if id := e.id(k); (id == wOf || id == wFor || id == wAt || id == wWith || id == wFrom) && e.has(k-1, wcRole) {
+			end = k
+			break
+		}
+	}
+	head := end - 1
+	for k := end - 1; k >= subj.start; k-- {
 		t := e.toks[k]
 		if t.has(wcOrg) && !t.has(wcRole) {
 			return e.recentOrg(at, nameKey(e.word(k)))
@@ -176,12 +243,14 @@ func (e *engine) resolveDescription(subj np, at int) int {
 	} else if e.has(head, wcMaleRole) {
 		g = male
 	}
-	return e.recentPerson(at, g, subj)
+	return e.recentPerson(at, g, subj, -1)
 }
 
-// inherit gives a quotation without a cue of its own the speaker of its neighbours: the next
-// quotation of the same sentence (`"A." "B," he said.`), the one before it in the paragraph, the
-// quotation it continues from the paragraph before, or a cue sentence leading into it.
+// inherit gives a quotation without a cue of its own the speaker of its context, in this order:
+// the next quotation of the same sentence when only that one's cue separates them
+// (`"A." "B," he said.`); a person the sentence right before it is about (`Durning did not need
+// coaxing. "I'm thankful…"`); the quotation it goes on from, in its paragraph or the one before;
+// a speech cue in the narration leading into it.
 func (e *engine) inherit() {
 	e.linkQuotes()
 	for qi := range e.quotes {
@@ -190,17 +259,6 @@ func (e *engine) inherit() {
 			continue
 		}
 		sp := e.spans[q.span]
-		// The quotation before it, in the same paragraph or continued from the previous one.
-		if p := e.prevQuote(qi); p >= 0 {
-			prev := &e.quotes[p]
-			psp := e.spans[prev.span]
-			samePara := e.paraFirst(psp.open) == e.paraFirst(sp.open)
-			if (samePara || sp.contd || psp.cont && e.adjacentParas(psp, sp)) && !e.newSubjectBetween(psp, sp, prev.ent) {
-				q.ent, q.cue, q.cueTok = prev.ent, prev.cue, prev.cueTok
-				continue
-			}
-		}
-		// The next quotation of the paragraph, when only its cue separates them.
 		if n := e.nextQuote(qi); n >= 0 {
 			next := &e.quotes[n]
 			nsp := e.spans[next.span]
@@ -209,21 +267,30 @@ func (e *engine) inherit() {
 				continue
 			}
 		}
-		// A paragraph that is a quotation of its own, after one that ended on a quotation or
-		// introduced it with a colon.
-		if sp.open == e.paraFirst(sp.open) {
-			if p := e.prevQuote(qi); p >= 0 {
-				prev := &e.quotes[p]
-				psp := e.spans[prev.span]
-				if e.adjacentParas(psp, sp) && e.endsParagraph(psp) {
-					q.ent, q.cue, q.cueTok = prev.ent, prev.cue, prev.cueTok
-					continue
-				}
-			}
+		prevEnt := -1
+		p := e.prevQuote(qi)
+		continues := false
+		if p >= 0 {
+			prev := &e.quotes[p]
+			psp := e.spans[prev.span]
+			prevEnt = prev.ent
+			samePara := e.paraFirst(psp.open) == e.paraFirst(sp.open)
+			continues = samePara || sp.contd || e.adjacentParas(psp, sp) && (psp.cont || sp.open == e.paraFirst(sp.open) && e.endsParagraph(psp))
 		}
-		// The narration just before it: a speech cue in the sentences leading to it (this
-		// paragraph's, or the previous paragraph's when the quotation opens its own), or the
-		// subject of the sentence right before it.
+		// A new person the narration just before the quotation is about.
+		if ent := e.narrationSubject(qi); ent >= 0 && (ent != prevEnt || !continues) {
+			q.ent, q.cue, q.cueTok = ent, "", -1
+			if ent == prevEnt && p >= 0 {
+				q.cue, q.cueTok = e.quotes[p].cue, e.quotes[p].cueTok
+			}
+			continue
+		}
+		if continues && p >= 0 {
+			prev := &e.quotes[p]
+			q.ent, q.cue, q.cueTok = prev.ent, prev.cue, prev.cueTok
+			continue
+		}
+		// The narration just before it: a speech cue in the sentences leading to it.
 		if ent, cue := e.leadIn(qi); ent >= 0 {
 			q.ent, q.cueTok = ent, cue
 			q.cue = e.cueText(cue)
@@ -231,7 +298,87 @@ func (e *engine) inherit() {
 	}
 }
 
-// leadIn finds the speaker a quotation without a cue takes from the narration before it.
+// narrationSubject returns the person the sentence right before quotation qi is about, when that
+// sentence is narration (no quotation in it): its subject when that is a person or a he or she
+// ("Durning did not need much coaxing.", "But early on, he did…", "Her message now is simple:"),
+// else the one person it names ("…positive results for accountant Babatunji Farinloye, 50."). A
+// quotation that opens its paragraph looks at the last sentence of the paragraph before.
+func (e *engine) narrationSubject(qi int) int {
+	sp := e.spans[e.quotes[qi].span]
+	end := sp.open // the sentence ends before the quotation
+	para := e.paraFirst(sp.open)
+	if sp.open == para {
+		if para == 0 {
+			return -1
+		}
+		end = para - 1 // the break before
+	}
+	if end <= 0 {
+		return -1
+	}
+	s0 := e.sentStart(end-1, 0)
+	if end-s0 < 2 {
+		return -1
+	}
+	for k := s0; k < end; k++ {
+		if e.toks[k].kind == tokMark || e.toks[k].flags&fQuoted != 0 {
+			return -1 // the sentence quotes: its cue, if any, was read already
+		}
+	}
+	if subj := e.sentenceSubject(s0, end); subj.kind != npNone {
+		return e.resolve(subj, s0+1, -1)
+	}
+	only := -1
+	for mi := e.mentionsBefore(s0); mi < len(e.mentions) && e.mentions[mi].tok < end; mi++ {
+		m := e.mentions[mi]
+		if en := &e.ents[m.ent]; m.aside || m.possessive || !en.isPerson() || en.person < 3 {
+			continue
+		}
+		if only >= 0 && only != m.ent {
+			return -1
+		}
+		only = m.ent
+	}
+	return only
+}
+
+// sentenceSubject reads the subject of the sentence [s0, end): after a conjunction or an opening
+// phrase ending in a comma, a person's name or he or she, or the owner in "Her message", "Golden's
+// view".
+func (e *engine) sentenceSubject(s0, end int) np {
+	k := s0
+	if k < end && e.toks[k].has(wcCapStop) && !e.toks[k].has(wcPronoun|wcPossessive) && e.mentionAt(k) < 0 {
+		// "But", "Later", "At the party," …: an opening word or phrase.
+		c := k
+		for c < end && c-k < 8 && !e.isPunct(c, ',') && e.toks[c].kind == tokWord {
+			c++
+		}
+		switch {
+		case c < end && e.isPunct(c, ','):
+			k = c + 1
+		case e.toks[k].is(fSentStart) && k+1 < end:
+			k++ // "But he said"
+		}
+	}
+	if k >= end || e.toks[k].kind != tokWord {
+		return np{}
+	}
+	t := e.toks[k]
+	if (t.has(wcPronoun) || t.has(wcPossessive)) && (t.info.g == male || t.info.g == female) {
+		return np{kind: npPronoun, start: k, end: k + 1, g: t.info.g}
+	}
+	if mi := e.mentionAt(k); mi >= 0 && e.mentions[mi].tok == k && e.ents[e.mentions[mi].ent].likelyPerson() {
+		m := e.mentions[mi]
+		if m.possessive || m.subject {
+			return np{kind: npName, start: k, end: m.end, mention: mi}
+		}
+	}
+	return np{}
+}
+
+// leadIn finds the speaker a quotation without a cue takes from a speech cue in the narration
+// before it: this paragraph's, or the previous paragraph's when the quotation opens its own
+// (`Caddell continued:`).
 func (e *engine) leadIn(qi int) (int, int) {
 	sp := e.spans[e.quotes[qi].span]
 	para := e.paraFirst(sp.open)
@@ -249,9 +396,17 @@ func (e *engine) leadIn(qi int) (int, int) {
 			lo = end + 1
 		}
 	}
+	// A colon right before the quotation (or ending the paragraph before) lets a weak verb
+	// count: "Caddell continued:".
+	colon := false
+	for k := sp.open - 1; k >= lo && k >= sp.open-2; k-- {
+		if e.isPunct(k, ':') {
+			colon = true
+		}
+	}
 	// The last speech verb of the narration, with a subject that resolves.
 	for k := sp.open - 1; k >= lo; k-- {
-		if e.toks[k].flags&fQuoted != 0 || !e.cueVerb(k, false) {
+		if e.toks[k].flags&fQuoted != 0 || !e.cueVerb(k, colon && sp.open-k <= 4) {
 			continue
 		}
 		s0 := e.sentStart(k, lo)
@@ -259,28 +414,16 @@ func (e *engine) leadIn(qi int) (int, int) {
 		if subj.kind == npNone {
 			continue
 		}
-		if ent := e.resolve(subj, v); ent >= 0 {
+		if ent := e.resolve(subj, v, e.listener(v)); ent >= 0 {
 			return ent, v
 		}
 		return -1, -1
 	}
-	// The subject of the sentence right before, in the same paragraph.
-	if sp.open == para {
-		return -1, -1
-	}
-	s0 := e.sentStart(sp.open-1, para)
-	for mi := e.mentionsBefore(s0); mi < len(e.mentions); mi++ {
-		m := e.mentions[mi]
-		if m.tok >= sp.open {
-			break
-		}
-		if m.tok == s0 && m.subject && e.ents[m.ent].isPerson() {
-			return m.ent, -1
-		}
-	}
-	if e.toks[s0].kind == tokWord {
-		if t := e.toks[s0]; t.has(wcPronoun) && (t.info.g == male || t.info.g == female) {
-			return e.recentPerson(s0, t.info.g, np{}), -1
+	// The subject of the quotation's own sentence: `Weaver didn’t seem impressed, telling
+	// reporters, "…"`.
+	if s0 := e.sentStart(sp.open-1, lo); s0 < sp.open-1 {
+		if subj := e.sentenceSubject(s0, sp.open); subj.kind != npNone {
+			return e.resolve(subj, s0+1, -1), -1
 		}
 	}
 	return -1, -1

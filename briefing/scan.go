@@ -178,6 +178,16 @@ func (s *scanner) scan(from int) {
 			i = s.scanWord(i)
 		default:
 			if m := markOf(r); m != markNone {
+				if (m == markSLeft || m == markSRight) && w == 3 && i+6 <= len(text) && text[i:i+3] == text[i+3:i+6] {
+					// Two curly single marks typed for a double one: ‘‘ or ’’.
+					dm := markLeft
+					if m == markSRight {
+						dm = markRight
+					}
+					s.toks = append(s.toks, s.markToken(i, 6, dm))
+					i += 6
+					continue
+				}
 				if m == markSingle && i+1 < len(text) && text[i+1] == '\'' {
 					// A doubled apostrophe ('') is typewriter notation, not read as a mark.
 					s.toks = append(s.toks, token{start: int32(i), end: int32(i + 2), kind: tokPunct})
@@ -336,7 +346,7 @@ func (s *scanner) markToken(i, w int, m uint8) token {
 		f |= fOpen
 	}
 	// Closing: a letter, punctuation or another mark before; space, punctuation or the end after.
-	if !prevBlank && !isOpenPunct(prev) && (nextSpace || nextPunct) {
+	if !prevBlank && (!isOpenPunct(prev) || prev == '…') && (nextSpace || nextPunct) {
 		f |= fClose
 	}
 	if f == 0 && !prevBlank && !nextSpace {

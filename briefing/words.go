@@ -38,6 +38,10 @@ const (
 	wcNotSubject                       // a word after which a name is no subject: in, of, the, and
 	wcPlacePrep                        // a word before a place rather than a person: in, at, visit
 	wcTermCue                          // introduces a quoted term, not speech: so-called, dubbed
+	wcAddressee                        // a speech verb whose object is the listener: told, informed
+	wcThing                            // ends the name of a place, a time or an event: Street, Day
+	wcPlaceStart                       // starts the name of a place: North, New, San, Fort
+	wcPastVerb                         // a common verb in an irregular past form: took, made
 )
 
 // wordID names the words the engine tests one by one.
@@ -92,13 +96,13 @@ const (
 	wSeveral
 	wMany
 	wMost
-	wLast
+	wAt
 )
 
 // idWords lists the words of the wordIDs, in order (wNone has none).
 const idWords = `the a an this that one another his her their its our according to in words out as known
 	called from with into of for who whose which where has had is was will would he him she head chair
-	and some two three several many most`
+	and some two three several many most at`
 
 // Word lists that exist only as classes.
 const (
@@ -106,8 +110,24 @@ const (
 	most`
 	notSubjectWords = `in at from to into across near of on for with by about against under over between
 	than like and or the a an`
-	placePrepWords = `in at from to into across near toward towards of on for with by visit visited outside
-	inside`
+	placePrepWords = `in at from into across near toward towards visit visited outside inside on during
+	since until`
+	// pastVerbWords are common verbs in irregular past forms, which tell a subject before them.
+	pastVerbWords = `took made gave got came went saw knew thought felt found left kept held brought
+	began wrote spoke met led ran won lost paid sent built bought sat stood heard meant became grew
+	drew fell forgot hid hit let put quit read rose set shut sold sought spent struck swore taught
+	threw understood woke wore`
+	// placeStartWords start the names of places: "North America", "San Jose", "Fort McMurray".
+	placeStartWords = `north south east west northern southern eastern western new san santa los las
+	saint st fort port mount lake great upper lower central`
+	// thingWords end the names of places, times and events: "Yonge Street", "Christmas Day".
+	thingWords = `day eve week year street st avenue ave road rd boulevard lane square park river lake
+	sea ocean bay mountain mount island islands valley city county province region district
+	village town airport station bridge building tower hall centre center stadium arena mall
+	museum hotel church cathedral mosque temple festival games cup championship award awards prize
+	act bill law treaty accord war summit conference olympics`
+	addresseeWords = `tell tells told telling inform informs informed informing assure assures
+	assured assuring remind reminds reminded reminding`
 	termCueWords = `so-called dubbed nicknamed titled entitled named term word words phrase slogan hashtag
 	label labelled labeled branded billed headlined renamed marked reads read called`
 )
@@ -245,6 +265,10 @@ func buildLexicon() *lexTable {
 	add(notSubjectWords, wcNotSubject)
 	add(placePrepWords, wcPlacePrep)
 	add(termCueWords, wcTermCue)
+	add(addresseeWords, wcAddressee)
+	add(thingWords, wcThing)
+	add(placeStartWords, wcPlaceStart)
+	add(pastVerbWords, wcPastVerb)
 	for _, w := range lexFields(roleWords) {
 		t.entry(w + "s").cls |= wcRolePlural
 	}
