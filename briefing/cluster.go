@@ -61,8 +61,8 @@ const (
 // termWeight is one entry of a sparse vector. name marks a term the article uses only as a
 // name (capitalised inside a sentence of its lede, or a speaker's name).
 type termWeight struct {
-	term int32
 	w    float64
+	term int32
 	name bool
 }
 
@@ -210,11 +210,18 @@ const (
 )
 
 func newFeatureBuilder(n int) *featureBuilder {
+	words := n * 8 // distinct words, about
 	fb := &featureBuilder{
-		dict:    make(map[string]int32, n*8+len(clusterStopWords)),
-		weights: make([]termWeight, 0, n*32),
-		ints:    make([]int, 0, n*4),
-		hashes:  make([]uint64, 0, n*quotesPerArticleForClustering*quoteSketchSize),
+		dict:     make(map[string]int32, words+len(clusterStopWords)),
+		terms:    make([]string, 0, words),
+		df:       make([]int32, 0, words),
+		tf:       make([]float64, 0, words),
+		asName:   make([]bool, 0, words),
+		asWord:   make([]bool, 0, words),
+		topicBit: make([]uint64, 0, words),
+		weights:  make([]termWeight, 0, n*32),
+		ints:     make([]int, 0, n*4),
+		hashes:   make([]uint64, 0, n*quotesPerArticleForClustering*quoteSketchSize),
 	}
 	for w := range clusterStopWords {
 		fb.dict[w] = -1
@@ -385,7 +392,7 @@ func (fb *featureBuilder) rawVector(c *storyCandidate) []termWeight {
 	slices.Sort(fb.touched)
 	start := len(fb.weights)
 	for _, t := range fb.touched {
-		fb.weights = append(fb.weights, termWeight{t, fb.tf[t], fb.asName[t] && !fb.asWord[t]})
+		fb.weights = append(fb.weights, termWeight{term: t, w: fb.tf[t], name: fb.asName[t] && !fb.asWord[t]})
 		fb.tf[t], fb.asName[t], fb.asWord[t] = 0, false, false
 		fb.df[t]++
 	}
@@ -416,7 +423,7 @@ func (fb *featureBuilder) weigh(vec []termWeight, n int) []termWeight {
 		if tw.w > 1 {
 			w = (1 + math.Log(tw.w)) * idf
 		}
-		out = append(out, termWeight{tw.term, w, tw.name})
+		out = append(out, termWeight{term: tw.term, w: w, name: tw.name})
 		norm2 += w * w
 	}
 	if norm2 > 0 {
