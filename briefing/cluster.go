@@ -174,9 +174,10 @@ func (tp *termPostings) add(term, story, slot int32) {
 
 // featureBuilder turns candidates into vectors; its dictionary lives for one Assemble call.
 type featureBuilder struct {
-	// dict maps a word to its term id; stop words map to -1. terms lists the words by id.
-	dict  map[string]int32
-	terms []string
+	// dict maps a word's hash (fnvWord: 64 bits, so two words never meet in practice) to its
+	// term id; stop words map to -1. terms lists the hashes by id.
+	dict  map[uint64]int32
+	terms []uint64
 	df    []int32
 	idf   []float64 // by term, computed by the first weigh
 	// Arenas the candidates' vectors, best quotes and quote sketches are cut from: one
@@ -212,8 +213,8 @@ const (
 func newFeatureBuilder(n int) *featureBuilder {
 	words := n * 8 // distinct words, about
 	fb := &featureBuilder{
-		dict:     make(map[string]int32, words+len(clusterStopWords)),
-		terms:    make([]string, 0, words),
+		dict:     make(map[uint64]int32, words+2*len(clusterStopWords)),
+		terms:    make([]uint64, 0, words),
 		df:       make([]int32, 0, words),
 		tf:       make([]float64, 0, words),
 		asName:   make([]bool, 0, words),
@@ -224,8 +225,8 @@ func newFeatureBuilder(n int) *featureBuilder {
 		hashes:   make([]uint64, 0, n*quotesPerArticleForClustering*quoteSketchSize),
 	}
 	for w := range clusterStopWords {
-		fb.dict[w] = -1
-		fb.dict[string(stemWord([]byte(w)))] = -1
+		fb.dict[fnvWord([]byte(w))] = -1
+		fb.dict[fnvWord(stemWord([]byte(w)))] = -1
 	}
 	return fb
 }
@@ -304,9 +305,10 @@ func (fb *featureBuilder) setTopic(terms [][]string) []uint64 {
 			if !ok && len(bits) < 64 {
 				bit = 1 << len(bits)
 				bits[w] = bit
-				id, known := fb.dict[w]
+				h := fnvWord([]byte(w))
+				id, known := fb.dict[h]
 				if !known || id < 0 {
-					id = fb.newTerm(w)
+					id = fb.newTerm(h)
 				}
 				fb.topicBit[id] = bit
 			}
@@ -323,11 +325,11 @@ func (fb *featureBuilder) setTopic(terms [][]string) []uint64 {
 	return out
 }
 
-// newTerm adds a word to the dictionary.
-func (fb *featureBuilder) newTerm(w string) int32 {
+// newTerm adds a word, by its hash, to the dictionary.
+func (fb *featureBuilder) newTerm(h uint64) int32 {
 	id := int32(len(fb.df))
-	fb.dict[w] = id
-	fb.terms = append(fb.terms, w)
+	fb.dict[h] = id
+	fb.terms = append(fb.terms, h)
 	fb.df = append(fb.df, 0)
 	fb.tf = append(fb.tf, 0)
 	fb.asName = append(fb.asName, false)
@@ -340,12 +342,13 @@ func (fb *featureBuilder) newTerm(w string) int32 {
 func (fb *featureBuilder) addText(s string, kind textKind, w, properW float64) {
 	fb.buf = eachTextWord(s, fb.buf, func(word []byte, proper bool) {
 		word = stemWord(word)
-		id, ok := fb.dict[string(word)]
+		h := fnvWord(word)
+		id, ok := fb.dict[h]
 		if !ok {
 			if len(word) < 3 && isClusterStopWord(word) {
 				return
 			}
-			id = fb.newTerm(string(word))
+			id = fb.newTerm(h)
 		}
 		if id < 0 {
 			return
