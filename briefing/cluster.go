@@ -74,7 +74,8 @@ type storyCandidate struct {
 	// outlet is the normalised outlet name (Source, or the URL's host).
 	outlet string
 	lede   string
-	// vec is the article's TF-IDF vector, L2-normalised, sorted by term.
+	// vec is the article's TF-IDF vector, L2-normalised, its terms in the order the article first
+	// uses them.
 	vec []termWeight
 	// best indexes the article's best quotes (key first, then by score).
 	best []int
@@ -287,7 +288,6 @@ func (fb *featureBuilder) absorb(other *featureBuilder, cands []storyCandidate) 
 		for i := range vec {
 			vec[i].term = ids[vec[i].term]
 		}
-		slices.SortFunc(vec, func(a, b termWeight) int { return int(a.term - b.term) })
 	}
 }
 
@@ -392,7 +392,6 @@ func (fb *featureBuilder) rawVector(c *storyCandidate) []termWeight {
 			fb.addText(sp, nameText, 0.5, 0.5)
 		}
 	}
-	slices.Sort(fb.touched)
 	start := len(fb.weights)
 	for _, t := range fb.touched {
 		fb.weights = append(fb.weights, termWeight{term: t, w: fb.tf[t], name: fb.asName[t] && !fb.asWord[t]})
@@ -456,11 +455,21 @@ func (fb *featureBuilder) quoteFeatures(c *storyCandidate) [][]uint64 {
 }
 
 // sketch returns the k smallest distinct hashes of sh (all of them when there are fewer), in
-// place.
+// increasing order, moving them to the front of sh.
 func sketch(sh []uint64, k int) []uint64 {
-	slices.Sort(sh)
-	sh = slices.Compact(sh)
-	return sh[:min(k, len(sh)):min(k, len(sh))]
+	n := 0 // sh[:n] holds the smallest so far, in order
+	for _, h := range sh {
+		i, found := slices.BinarySearch(sh[:n], h)
+		if found || i == k {
+			continue
+		}
+		if n < k {
+			n++
+		}
+		copy(sh[i+1:n], sh[i:n-1])
+		sh[i] = h
+	}
+	return sh[:n:n]
 }
 
 // appendBestQuotes appends to dst the indexes of up to k quotes of qs, key quotes first, then

@@ -62,3 +62,22 @@ func FuzzEachTextWord(f *testing.F) {
 		})
 	})
 }
+
+func TestSketchKeepsTheSmallestDistinctHashes(t *testing.T) {
+	tests := []struct {
+		in   []uint64
+		k    int
+		want []uint64
+	}{
+		{[]uint64{9, 3, 7, 3, 1, 8, 2}, 4, []uint64{1, 2, 3, 7}},
+		{[]uint64{5, 5, 4}, 4, []uint64{4, 5}},
+		{nil, 4, []uint64{}},
+		{[]uint64{10, 9, 8, 7, 6, 5}, 2, []uint64{5, 6}},
+	}
+	for _, tt := range tests {
+		got := sketch(slices.Clone(tt.in), tt.k)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("sketch(%v, %d) = %v, want %v", tt.in, tt.k, got, tt.want)
+		}
+	}
+}
