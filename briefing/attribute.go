@@ -333,6 +333,10 @@ func (e *engine) npAt(k, hi int) np {
 		if t.kind != tokWord || t.flags&fQuoted != 0 {
 			break
 		}
+		if last >= 0 && e.mentions[last].end == j && t.flags&fCap == 0 && !t.has(wcRole|wcTitleMod) && t.info.id != wAnd && t.info.id != wOf &&
+			(t.has(wcStop|wcAux|wcCue) || hasSuffixFold(e.word(j), "ing") || hasSuffixFold(e.word(j), "ed")) {
+			break // "said Greenspan while visiting…": the name ends the subject
+		}
 		if mi := e.mentionAt(j); mi >= 0 {
 			last = mi
 			j = e.mentions[mi].end

@@ -416,8 +416,8 @@ func (e *engine) weighEvidence(en *entity, i, j, name, nparts int, honor bool) {
 	if lastOrg || toks[j-1].is(fUpper) && nparts == 1 {
 		en.kind = kindOrg
 	}
-	if nparts >= 2 && !lastOrg {
-		en.person++
+	if nparts >= 2 && !lastOrg && en.mentions == 0 {
+		en.person++ // a first and a last name, perhaps: once, as places repeat their names too
 	}
 	for k := name; k < j; k++ {
 		if toks[k].kind == tokWord && e.nameInfo(k).cls&wcOrg != 0 {

@@ -235,7 +235,7 @@ const emphaticCueWords = `stressed stresses warned warns insisted insists emphas
 	declared declares demanded demands cautioned pointed out warned`
 
 // stopWords are left out when comparing quotes with the headline and with each other.
-const stopWords = `a an the and or but if of in on at to for from with by as is are was were be been
+const stopWords = `a an the and or but if while of in on at to for from with by as is are was were be been
 	being it its this that these those he she they we i you his her their our my your him them us me
 	not no so do does did has have had will would can could should may might must shall there here
 	what which who whom whose when where why how all any both each few more most other some such

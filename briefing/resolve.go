@@ -317,13 +317,11 @@ func (e *engine) narrationSubject(qi int) int {
 		return -1
 	}
 	s0 := e.sentStart(end-1, 0)
-	if end-s0 < 2 {
-		return -1
+	for s0 < end && e.toks[s0].kind == tokMark && !e.toks[s0].is(fOpen) {
+		s0++ // the closing mark of the quotation before
 	}
-	for k := s0; k < end; k++ {
-		if e.toks[k].kind == tokMark || e.toks[k].flags&fQuoted != 0 {
-			return -1 // the sentence quotes: its cue, if any, was read already
-		}
+	if end-s0 < 2 || e.toks[s0].kind == tokMark || e.toks[s0].flags&fQuoted != 0 {
+		return -1 // a sentence that opens with a quotation: its cue was read already
 	}
 	if subj := e.sentenceSubject(s0, end); subj.kind != npNone {
 		return e.resolve(subj, s0+1, -1)
