@@ -72,16 +72,21 @@ func (s *scanner) pairFamily(spans []span, double bool) []span {
 	pending := s.pending[:0]
 	paraStart := 0
 	continuing := false // the paragraph continues a quotation from the previous one
+	excerpt := false    // the paragraph before was part of an excerpt (see excerptMark)
 	for i := 0; i <= len(toks); i++ {
 		if i == len(toks) || toks[i].kind == tokBreak {
+			inExcerpt := false
 			if depth > 0 {
 				n := len(spans)
-				spans = s.unclosed(spans, stack[0], i, paraStart, continuing, s.nextParaOpens(i, double))
+				if inExcerpt = s.excerptMark(stack[0]) && (len(pending) > 0 || continuing && excerpt); !inExcerpt {
+					spans = s.unclosed(spans, stack[0], i, paraStart, continuing, s.nextParaOpens(i, double))
+				}
 				if len(spans) == n {
 					spans = append(spans, pending...) // the opener was stray
 				}
 			}
 			continuing = depth > 0 && s.nextParaOpens(i, double)
+			excerpt = inExcerpt
 			depth = 0
 			pending = pending[:0]
 			paraStart = i + 1
@@ -127,6 +132,15 @@ func (s *scanner) pairFamily(spans []span, double bool) []span {
 	}
 	s.pending = pending
 	return spans
+}
+
+// excerptMark reports whether the opening mark at token o, left open at its paragraph's end, may
+// mark a block of text copied from elsewhere rather than a quotation: a straight mark in an article
+// that quotes with curly marks, the way an excerpt pasted from another page keeps its own
+// typography. It does when the paragraph quotes in curly marks inside it, or goes on with such an
+// excerpt; the quotations inside the excerpt are still quotations.
+func (s *scanner) excerptMark(o int) bool {
+	return s.toks[o].mark == markStraight && s.curly >= 4 && s.curly > 4*s.straight
 }
 
 // compatible reports whether closing mark c may close opening mark o.

@@ -71,6 +71,8 @@ type scanner struct {
 	// sents holds the first token of each sentence; breaks the line-break tokens.
 	sents  []int32
 	breaks []int32
+	// curly and straight count the double quotation marks of each style.
+	curly, straight int
 }
 
 // classify a rune for the scanner.
@@ -141,6 +143,7 @@ func (s *scanner) scan(from int) {
 	}
 	s.toks = s.toks[:0]
 	s.breaks = s.breaks[:0]
+	s.curly, s.straight = 0, 0
 	i := from
 	for i < len(text) {
 		// ASCII fast paths: spaces and words.
@@ -197,6 +200,12 @@ func (s *scanner) scan(from int) {
 				if (m == markSingle || m == markSLeft) && s.elision(i+w) {
 					i = s.scanWord(i)
 					continue
+				}
+				switch m {
+				case markStraight:
+					s.straight++
+				case markLeft, markRight:
+					s.curly++
 				}
 				s.toks = append(s.toks, s.markToken(i, w, m))
 			} else {
@@ -352,6 +361,17 @@ func (s *scanner) markToken(i, w int, m uint8) token {
 	if f == 0 && !prevBlank && !nextSpace {
 		// A mark between two letters or digits: "word"word. Either, by context.
 		f = fOpen | fClose
+	}
+	if f == 0 && m == markStraight && prevBlank && nextSpace {
+		// A straight mark typed with a space before it, after the end of a quoted sentence or
+		// a nested quotation: `…outreach,' " he told`.
+		j := i
+		for j > 0 && text[j-1] == ' ' {
+			j--
+		}
+		if p, _ := runeBefore(text, j); p == ',' || p == '.' || p == '!' || p == '?' || p == '\'' || p == '’' || p == '…' {
+			f = fClose
+		}
 	}
 	switch m {
 	case markSRight, markSingle:
