@@ -116,8 +116,10 @@ func (s *scanner) pairFamily(spans []span, double bool) []span {
 			continue
 		}
 		opener := canOpen && t.mark != markRight && t.mark != markGuilR && t.mark != markSRight
-		if !opener && canOpen && depth == 0 && (t.mark == markRight || t.mark == markGuilR) && !canClose {
-			opener = true // a closing-shaped mark used to open: ”Quote” or »Zitat«
+		if !opener && canOpen && depth == 0 && (t.mark == markRight && s.leftCurly == 0 || t.mark == markGuilR) && !canClose {
+			// A closing-shaped mark used to open: ”Quote” (where the article never opens with
+			// “, so that this is its convention and no stray mark) or »Zitat«.
+			opener = true
 		}
 		if !opener || depth == len(stack) {
 			continue

@@ -71,8 +71,9 @@ type scanner struct {
 	// sents holds the first token of each sentence; breaks the line-break tokens.
 	sents  []int32
 	breaks []int32
-	// curly and straight count the double quotation marks of each style.
-	curly, straight int
+	// curly and straight count the double quotation marks of each style, leftCurly the
+	// opening-shaped curly ones (“ „).
+	curly, straight, leftCurly int
 }
 
 // classify a rune for the scanner.
@@ -143,7 +144,7 @@ func (s *scanner) scan(from int) {
 	}
 	s.toks = s.toks[:0]
 	s.breaks = s.breaks[:0]
-	s.curly, s.straight = 0, 0
+	s.curly, s.straight, s.leftCurly = 0, 0, 0
 	i := from
 	for i < len(text) {
 		// ASCII fast paths: spaces and words.
@@ -204,7 +205,10 @@ func (s *scanner) scan(from int) {
 				switch m {
 				case markStraight:
 					s.straight++
-				case markLeft, markRight:
+				case markLeft:
+					s.curly++
+					s.leftCurly++
+				case markRight:
 					s.curly++
 				}
 				s.toks = append(s.toks, s.markToken(i, w, m))
