@@ -645,6 +645,12 @@ func (e *engine) notSpeech(qi int, pre [2]int, cued bool) bool {
 	if sp.contd && qi > 0 && e.quotes[qi-1].drop && e.spans[e.quotes[qi-1].span].cont {
 		return true // the continuation of a dropped quotation
 	}
+	if e.inHeadingOrCaption(sp.open) {
+		return true
+	}
+	if !cued && q.words >= 6 && e.isPullQuote(sp) {
+		return true
+	}
 	if cued && q.words >= 2 && q.words <= 6 && e.titleCase(sp) && !e.endsSentenceInside(sp) {
 		return true
 	}
@@ -667,6 +673,66 @@ func (e *engine) notSpeech(qi int, pre [2]int, cued bool) bool {
 		}
 	}
 	return !letters
+}
+
+// inHeadingOrCaption reports whether token k lies in a subheading (a short paragraph without
+// any sentence punctuation: "'Hard to be in such close quarters' ") or in a photo caption (a
+// paragraph that ends with the photographer's credit in parentheses: "(Jane Doe/CBC)"). Both
+// repeat what the article says elsewhere.
+func (e *engine) inHeadingOrCaption(k int) bool {
+	p := e.paraFirst(k)
+	end := p
+	words, stops := 0, false
+	for ; end < len(e.toks) && e.toks[end].kind != tokBreak; end++ {
+		switch t := e.toks[end]; t.kind {
+		case tokWord:
+			words++
+		case tokPunct:
+			switch e.text[t.start] {
+			case '.', '?', '!', ':', ';':
+				stops = true
+			}
+			if r, _ := runeAt(e.text, int(t.start)); r == '…' {
+				stops = true
+			}
+		}
+	}
+	if !stops && words <= 12 {
+		return true
+	}
+	// A caption: "… (Steve Lawrence/CBC)".
+	last := end - 1
+	if last <= p || !e.isPunct(last, ')') {
+		return false
+	}
+	slash := false
+	for j := last - 1; j > p && last-j <= 16; j-- {
+		if e.isPunct(j, '(') {
+			return slash
+		}
+		if e.isPunct(j, '/') {
+			slash = true
+		}
+	}
+	return false
+}
+
+// isPullQuote reports whether a quotation that is a paragraph of its own repeats words the article
+// prints without marks: a pull quote set in marks beside the text, not a second quotation.
+func (e *engine) isPullQuote(sp span) bool {
+	if sp.open != e.paraFirst(sp.open) || sp.close < 0 || sp.close+1 < len(e.toks) && e.toks[sp.close+1].kind != tokBreak {
+		return false
+	}
+	text := e.text[sp.start:sp.end]
+	if len(text) > 80 {
+		cut := 80
+		for cut > 40 && text[cut] != ' ' {
+			cut--
+		}
+		text = text[:cut]
+	}
+	text = strings.TrimRight(text, ",.;:!? ")
+	return len(text) >= 30 && e.occursOutside(text, sp.start)
 }
 
 // endsSentenceInside reports a quotation ending in "!" or "?" or with a full stop after a
@@ -720,7 +786,7 @@ func (e *engine) occursOutside(phrase string, self int) bool {
 		end := i + len(phrase)
 		before, _ := runeBefore(e.text, i)
 		after, _ := runeAt(e.text, end)
-		if i != self && !e.insideSpan(i) && !isLetterRune(before) && !isLetterRune(after) {
+		if i != self && !e.insideSpan(i) && !isLetterRune(before) && !isLetterRune(after) && before != '\'' && markOf(before) == markNone {
 			return true
 		}
 		off = i + 1
