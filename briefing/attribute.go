@@ -182,7 +182,7 @@ func (e *engine) isDash(k int) bool {
 		return false
 	}
 	r, _ := runeAt(e.text, int(t.start))
-	return r == '-' || r == '—' || r == '–'
+	return r == '-' || r == '—' || r == '–' || r == '―'
 }
 
 // cueVerb reports whether token k is a speech verb; weak verbs count only when strong is false.
@@ -202,6 +202,9 @@ func (e *engine) cueVerb(k int, weakOK bool) bool {
 // said`. endsSentence tells that the quotation ended with a full stop: the words after it then
 // open a new sentence unless a subject and its verb follow at once (`." he said`).
 func (e *engine) cueAfter(r [2]int, endsSentence bool) (np, int, bool) {
+	if subj, ok := e.dashSource(r); ok {
+		return subj, -1, true
+	}
 	k := r[0]
 	for k < r[1] && (e.toks[k].kind == tokPunct && (e.isPunct(k, ',') || e.isDash(k)) || e.toks[k].kind == tokMark) {
 		k++
@@ -251,6 +254,30 @@ func (e *engine) cueAfter(r [2]int, endsSentence bool) (np, int, bool) {
 		return subj, v, true
 	}
 	return np{}, -1, false
+}
+
+// dashSource reads a source given after a dash at the end of a paragraph, the way lists of
+// reactions and epigraphs name their speakers: `"…" ― Sonya Herridge`.
+func (e *engine) dashSource(r [2]int) (np, bool) {
+	k := r[0]
+	if k < r[1] && e.isPunct(k, ',') {
+		k++
+	}
+	if k >= r[1] || !e.isDash(k) {
+		return np{}, false
+	}
+	mi := e.mentionAt(k + 1)
+	if mi < 0 || e.mentions[mi].tok != k+1 {
+		return np{}, false
+	}
+	end := e.mentions[mi].end
+	for end < len(e.toks) && e.toks[end].kind == tokPunct && !e.isPunct(end, '(') {
+		end++ // a full stop after the name
+	}
+	if end < len(e.toks) && e.toks[end].kind != tokBreak {
+		return np{}, false
+	}
+	return np{kind: npName, start: k + 1, end: e.mentions[mi].end, mention: mi}, true
 }
 
 // titleWordsBetween reports whether tokens [k, end) are only title words before a name:
