@@ -118,7 +118,7 @@ const (
 
 // roleNouns name what a person is: they make titles ("Foreign Minister", "chief executive") and
 // descriptions ("the minister", "the Russian top diplomat").
-const roleWords = `minister president secretary chancellor premier spokesman spokeswoman spokesperson
+const roleWords = `pollster minister president secretary chancellor premier spokesman spokeswoman spokesperson
 	director chief executive officer chairman chairwoman chair ceo cfo coo cto coach manager governor
 	senator mayor ambassador diplomat envoy leader head commissioner general colonel captain lieutenant
 	sergeant detective inspector constable superintendent judge justice lawyer attorney prosecutor

@@ -260,3 +260,148 @@ func FuzzExtract(f *testing.F) {
 		}
 	})
 }
+
+// TestSpeakerPhenomena checks how speakers are found in the harder cases: people who share a
+// surname, pronouns with several people around, quotations without a cue, and the many shapes of
+// a cue.
+func TestSpeakerPhenomena(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []wantQuote
+	}{
+		{"a surname shared by a family goes to the person last called by it alone",
+			"Marta Lind runs the bakery on Quay Street. Lind opened it in 1998.\n\nHer son Oskar Lind joined her last year.\n\n\"We bake four hundred loaves a day,\" said Lind.",
+			[]wantQuote{{"We bake four hundred loaves a day,", "Marta Lind", false}}},
+		{"a surname shared by two people goes to the one mentioned last when neither was called by it alone",
+			"Ruth Obi coaches the team. Her brother Daniel Obi, who scored twice on Sunday, leads the league in goals.\n\n\"It was the best game of my life,\" said Obi.",
+			[]wantQuote{{"It was the best game of my life,", "Daniel Obi", false}}},
+		{"a surname shared by a firm and a person goes to the person",
+			"Studio Brenner designed the new library. The architect Clara Brenner founded it in 2001.\n\n\"Every shelf gets daylight,\" says Brenner.",
+			[]wantQuote{{"Every shelf gets daylight,", "Clara Brenner", false}}},
+		{"a pronoun never refers to someone named as an object in its own sentence",
+			"Tomas Berg slept in the shelter for two winters.\n\nAsked what he would tell Mayor Ines Vargas about the shelter, he said: \"Just listen to us.\"",
+			[]wantQuote{{"Just listen to us.", "Tomas Berg", false}}},
+		{"the listener of told is not the speaker",
+			"Nora Hale met Lena Park after the vote.\n\nWithout a smile, she told Park she was \"the best candidate I have ever run against.\"",
+			[]wantQuote{{"the best candidate I have ever run against.", "Nora Hale", true}}},
+		{"told with a name after it names the listener; the speaker comes from the narration",
+			"Paul Reyes called the mayor on Monday.\n\n\"We will not wait another year,\" told Mayor Ana Cruz the council later.",
+			[]wantQuote{{"We will not wait another year,", "Paul Reyes", false}}},
+		{"a quotation without a cue takes the subject of the sentence before it",
+			"\"The hall was full every night,\" says Mark Dunn, the festival director. Irene Sato did not need much persuading to return. \"I am grateful for the invitation.\"",
+			[]wantQuote{{"The hall was full every night,", "Mark Dunn", false}, {"I am grateful for the invitation.", "Irene Sato", false}}},
+		{"a paragraph of quotation after narration takes the owner in its subject",
+			"Wendy Marsh lost her son in 2014.\n\nHer message now is simple: never share prescriptions.\n\n\"You do not know what that person took earlier.\"",
+			[]wantQuote{{"You do not know what that person took earlier.", "Wendy Marsh", false}}},
+		{"a participle takes the subject of its sentence",
+			"Omar Diaz was defensive about the contract, saying, \"Maybe the builder did not do a good job.\"",
+			[]wantQuote{{"Maybe the builder did not do a good job.", "Omar Diaz", false}}},
+		{"a participle after a cue takes that cue's subject",
+			"The two leaders will meet next week, Sean Pike said, adding, \"They need to sit down and talk.\"",
+			[]wantQuote{{"They need to sit down and talk.", "Sean Pike", false}}},
+		{"a party and state in parentheses between the name and the verb",
+			"\"It is a dog whistle to every voter,\" Rep. Gwen Lowe (D-Wis.) said Friday.",
+			[]wantQuote{{"It is a dog whistle to every voter,", "Gwen Lowe", false}}},
+		{"a long apposition between the name and the verb after a quotation ending in a comma",
+			"\"The north is eager to show it has other friends,\" Harry J. Kell, director of studies at the U.S.-based Centre for Policy, said in a statement.",
+			[]wantQuote{{"The north is eager to show it has other friends,", "Harry J. Kell", false}}},
+		{"a place before a role noun describes the person, it does not speak",
+			"Alfredo Ruiz runs the only comic shop in town.\n\n\"You are talking about one genre only,\" points out the laid-back Cambridge resident.",
+			[]wantQuote{{"You are talking about one genre only,", "Alfredo Ruiz", false}}},
+		{"an organisation and a title before the name",
+			"\"Health promotion is hard,\" says Heart and Lung senior manager Erin Cho.",
+			[]wantQuote{{"Health promotion is hard,", "Erin Cho", false}}},
+		{"the name ends the subject before a clause",
+			"Dorie Greenspan has written 13 cookbooks.\n\n\"I cook simple food,\" says Greenspan while visiting our kitchen with her husband Michael Greenspan.",
+			[]wantQuote{{"I cook simple food,", "Dorie Greenspan", false}}},
+		{"a capitalised word is no speech verb",
+			"The Post sent its reporter into \"a living room in western Pennsylvania\" for the night.",
+			[]wantQuote{{"a living room in western Pennsylvania", "", true}}},
+		{"a role noun before the name gives its gender",
+			"Robert Quill owns a barbershop named after his grandmother Mildred.\n\n\"Beards are getting shorter,\" he explains.",
+			[]wantQuote{{"Beards are getting shorter,", "Robert Quill", false}}},
+		{"a description's role matches a title written as an abbreviation",
+			"Florida Sen. Marco Ruiz spoke after Gov. Jeb Stone.\n\n\"It is a difficult issue,\" said the Florida senator.",
+			[]wantQuote{{"It is a difficult issue,", "Marco Ruiz", false}}},
+		{"a source named after a dash",
+			"Readers wrote to us after the debate.\n\n“He is ignorant of our culture.” ― Pamela Ortiz\n“The most unqualified candidate ever.” ― Jorge Falco",
+			[]wantQuote{{"He is ignorant of our culture.", "Pamela Ortiz", false}, {"The most unqualified candidate ever.", "Jorge Falco", false}}},
+		{"a weak verb before a colon introduces the next paragraph",
+			"Pollster Pat Keane spoke on the radio on Thursday.\n\nKeane continued:\n\n\"The health issue is a partisan issue.\"",
+			[]wantQuote{{"The health issue is a partisan issue.", "Pat Keane", false}}},
+		{"a title-case heading names nobody",
+			"Bush Hits Marco Ruiz On Abortion Rules\n\nMarco Ruiz spoke on Saturday.\n\n\"It is a difficult issue,\" Ruiz said.",
+			[]wantQuote{{"It is a difficult issue,", "Marco Ruiz", false}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkQuotes(t, analyzeText(t, tt.body), tt.want)
+		})
+	}
+}
+
+// TestMarkPhenomena checks the reading of quotation marks that typists and pages get wrong.
+func TestMarkPhenomena(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want []wantQuote
+	}{
+		{"an excerpt in straight marks is no quotation, its quotations are",
+			"“We will win,” said Ana Reis. “We always do.”\n\nThe paper printed a long excerpt. “That is a lie,” she said. “It never happened.”\n\n\"The first time she saw him, at a rally, she had just called it a “rant,” and a doctor had written “homicidal ideation.”\n\n\"She thought the whole thing was outrageous. She was anxious, sure.\n\n“It never crossed my mind,” she said.",
+			[]wantQuote{{"We will win,", "Ana Reis", false}, {"We always do.", "Ana Reis", false}, {"That is a lie,", "Ana Reis", false}, {"It never happened.", "Ana Reis", false}, {"rant,", "Ana Reis", true}, {"homicidal ideation.", "", true}, {"It never crossed my mind,", "Ana Reis", false}}},
+		{"two curly single marks typed for a double one",
+			"“We publish only local artists,’’ says Alfonso Rey, the shop’s founder.",
+			[]wantQuote{{"We publish only local artists,", "Alfonso Rey", false}}},
+		{"a closing mark after an ellipsis",
+			"“There is science fiction, horror, westerns …” said Alfonso Rey.",
+			[]wantQuote{{"There is science fiction, horror, westerns …", "Alfonso Rey", false}}},
+		{"a straight closing mark typed after a space",
+			"\"I have always disliked the term 'outreach,' \" Bobby Kent told the group.",
+			[]wantQuote{{"I have always disliked the term 'outreach,' ", "Bobby Kent", false}}},
+		{"a closing-shaped mark does not open where the article opens with “",
+			"“The vote is on Monday,” said Ana Reis.\n\nReaders answered. ”Fear is all I feel.” ― Edwin Mora",
+			[]wantQuote{{"The vote is on Monday,", "Ana Reis", false}}},
+		{"a closing-shaped mark opens where it is the article's convention",
+			"”The vote is on Monday,” said Ana Reis.",
+			[]wantQuote{{"The vote is on Monday,", "Ana Reis", false}}},
+		{"a quotation in a subheading repeats the text",
+			"Nadia Jamal leads the study.\n\n'Hard to live in such close quarters'\n\n\"It is hard to live in such close quarters with the same people,\" Jamal says.",
+			[]wantQuote{{"It is hard to live in such close quarters with the same people,", "Nadia Jamal", false}}},
+		{"a quotation in a photo caption repeats the text",
+			"Asked what he would tell the mayor, Dennis Boyd says: 'Just listen to us.' (Mary Dale/CBC)\n\nDennis Boyd found a flat in October.\n\n\"It feels warm,\" he said.",
+			[]wantQuote{{"It feels warm,", "Dennis Boyd", false}}},
+		{"a pull quote repeats a sentence of the text",
+			"Most male characters consist of lightly camouflaged stereotypes of the strong man. Few books show a father at home.\n\n\"Most male characters consist of lightly camouflaged stereotypes of the strong man.\"\n\n\"I want better books,\" said Ola Berg.",
+			[]wantQuote{{"I want better books,", "Ola Berg", false}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkQuotes(t, analyzeText(t, tt.body), tt.want)
+		})
+	}
+}
+
+// checkQuotes compares an article's quotes with the expected ones.
+func checkQuotes(t *testing.T, a *briefing.Article, want []wantQuote) {
+	t.Helper()
+	if len(a.Quotes) != len(want) {
+		for _, q := range a.Quotes {
+			t.Logf("got %q by %q (cue %q, partial %v)", q.Text, q.Speaker, q.Cue, q.Partial)
+		}
+		t.Fatalf("%d quotes, want %d", len(a.Quotes), len(want))
+	}
+	for i, w := range want {
+		q := a.Quotes[i]
+		if q.Text != w.text {
+			t.Errorf("quote %d = %q, want %q", i, q.Text, w.text)
+		}
+		if q.Speaker != w.speaker {
+			t.Errorf("quote %d %q: speaker %q, want %q", i, w.text, q.Speaker, w.speaker)
+		}
+		if q.Partial != w.partial {
+			t.Errorf("quote %d %q: partial %v, want %v", i, w.text, q.Partial, w.partial)
+		}
+	}
+}
