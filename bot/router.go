@@ -253,8 +253,12 @@ func (r *Router) Handle(ctx context.Context, req Request) Reply {
 func (r *Router) handle(ctx context.Context, req Request) Reply {
 	req.Topic = strings.TrimSpace(req.Topic)
 	if AdminOnly(req.Command) && !req.IsAdmin {
-		return private("Sorry, only workspace admins (or the admins listed in briefbot's config) can change " +
-			"this channel's subscriptions. `/brief schedule` shows what it receives.")
+		who := "workspace admins (or the admins listed in briefbot's config)"
+		if req.Platform == "discord" {
+			who = "members with the Manage Channels permission"
+		}
+		return private("Sorry, only " + who + " can change this channel's subscriptions. " +
+			"`/brief schedule` shows what it receives.")
 	}
 	switch req.Command {
 	case CommandChannel:
@@ -337,12 +341,34 @@ func (r *Router) briefTopic(ctx context.Context, req Request) Reply {
 		return r.internal(ctx, req, "list topics", err)
 	}
 	span := describeWindow(to.Sub(from))
+	longer := longerWindow(to.Sub(from))
 	if t, ok := findTopic(topics, req.Topic); ok {
-		return private(fmt.Sprintf("Nothing on `%s` in the last %s. Try a longer window: `/brief %s 1w`.",
-			t.Name, span, quoteTopic(t.Name)))
+		msg := fmt.Sprintf("Nothing on `%s` in the last %s.", codeSafe(t.Name), span)
+		if longer != "" {
+			msg += fmt.Sprintf(" Try a longer window: `/brief %s %s`.", codeSafe(quoteTopic(t.Name)), longer)
+		}
+		return private(msg)
 	}
 	msg := fmt.Sprintf("Nothing found for `%s` in the last %s.", codeSafe(req.Topic), span)
-	return private(msg + " " + suggestTopics(topics, req.Topic))
+	switch {
+	case len(topics) > 0:
+		return private(msg + " " + suggestTopics(topics, req.Topic))
+	case longer != "":
+		return private(msg + fmt.Sprintf(" Try a longer window: `/brief %s %s`.", codeSafe(req.Topic), longer))
+	}
+	return private(msg)
+}
+
+// longerWindow is the window to suggest after nothing was found over d ("" when d is long
+// already).
+func longerWindow(d time.Duration) string {
+	switch {
+	case d < 7*24*time.Hour:
+		return "1w"
+	case d < 30*24*time.Hour:
+		return "30d"
+	}
+	return ""
 }
 
 // briefChannel answers "/brief" and "/brief <window>": the channel's subscribed topics.
@@ -384,7 +410,7 @@ func (r *Router) window(req Request) (from, to time.Time, reply Reply, ok bool) 
 	if req.Window != "" {
 		var err error
 		if d, err = ParseWindow(req.Window); err != nil {
-			return from, to, private(usageError(CommandNow, "%s", capitalize(err.Error())+".").Error()), false
+			return from, to, private(usageError(CommandNow, "%s", sentence(err.Error())).Error()), false
 		}
 	}
 	to = r.cfg.Now()
@@ -397,9 +423,12 @@ func (r *Router) briefError(ctx context.Context, req Request, err error) Reply {
 		var qe *store.QueryError
 		if errors.As(err, &qe) {
 			why = qe.Msg
+			if qe.Pos > 0 {
+				why = fmt.Sprintf("at character %d, %s", qe.Pos, qe.Msg)
+			}
 		}
-		return private(fmt.Sprintf("I could not read `%s` as a search (%s). Plain words work: `/brief lavrov`.",
-			codeSafe(req.Topic), codeSafe(why)))
+		return private(fmt.Sprintf("I could not read `%s` as a search: %s Plain words work: `/brief lavrov`.",
+			codeSafe(req.Topic), endSentence(why)))
 	}
 	if ctx.Err() != nil {
 		return private("That took too long, sorry. Try a shorter window or a narrower topic.")
@@ -520,11 +549,12 @@ func topicList(topics []store.Topic) string {
 	return "Topics: " + strings.Join(names, ", ") + "."
 }
 
-// describeWindow writes a duration as people say it: "24 hours", "3 days", "1 week".
+// describeWindow writes a duration as people say it after "in the last": "24 hours", "3 days",
+// "week".
 func describeWindow(d time.Duration) string {
 	plural := func(n int64, unit string) string {
 		if n == 1 {
-			return "1 " + unit
+			return unit // "in the last week"
 		}
 		return fmt.Sprintf("%d %ss", n, unit)
 	}

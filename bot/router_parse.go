@@ -117,7 +117,7 @@ func parseBrief(command string, toks []token) (Request, error) {
 		window = strings.ToLower(toks[n-1].text)
 		toks = toks[:n-1]
 		if _, err := ParseWindow(window); err != nil {
-			return Request{}, usageError(CommandNow, "%s", capitalize(err.Error())+".")
+			return Request{}, usageError(CommandNow, "%s", sentence(err.Error()))
 		}
 	}
 	topic := joinTopic(toks)
@@ -388,4 +388,22 @@ func capitalize(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// sentence makes an error's text a sentence of a reply: capitalised, and ending with a full stop
+// unless it ends with its own punctuation ("Did you mean Europe/Moscow?" gets no extra ".").
+func sentence(s string) string { return capitalize(endSentence(s)) }
+
+// endSentence ends s with a full stop unless it ends with its own punctuation.
+func endSentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	r, _ := utf8.DecodeLastRuneInString(s)
+	switch r {
+	case '.', '?', '!', '…':
+		return s
+	}
+	return s + "."
 }

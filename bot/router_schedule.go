@@ -42,7 +42,7 @@ func checkCadence(spec string, loc *time.Location, now time.Time, minInterval ti
 			break
 		}
 		if next.Sub(prev) < minInterval {
-			return time.Time{}, fmt.Errorf("schedule %q fires more often than once every %s", spec, formatDuration(minInterval))
+			return time.Time{}, fmt.Errorf("schedule %q fires more often than once every %s", spec, describeWindow(minInterval))
 		}
 		prev = next
 	}
@@ -80,18 +80,6 @@ func describeSchedule(spec string) string {
 		}
 	}
 	return "on the schedule `" + spec + "`"
-}
-
-func formatDuration(d time.Duration) string {
-	s := d.String()
-	s = strings.TrimSuffix(s, "0s")
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	if s == "" {
-		return "0s"
-	}
-	return s
 }
 
 // TimezoneError is an unknown time zone; Error says so and suggests the likely meant one.

@@ -20,8 +20,7 @@ func (r *Router) subscribe(ctx context.Context, req Request) Reply {
 	}
 	topic, ok := findTopic(topics, req.Topic)
 	if !ok {
-		return private(fmt.Sprintf("`%s` is not a topic. %s Topics are defined under `topics:` in briefbot's config.",
-			codeSafe(req.Topic), suggestTopics(topics, req.Topic)))
+		return private(notATopic(topics, req.Topic))
 	}
 	subs, err := r.channelSubscriptions(ctx, req)
 	if err != nil {
@@ -43,7 +42,7 @@ func (r *Router) subscribe(ctx context.Context, req Request) Reply {
 	}
 	spec, err := NormalizeSchedule(schedule)
 	if err != nil {
-		return private(usageError(CommandSubscribe, "%s", capitalize(err.Error())+".").Error())
+		return private(usageError(CommandSubscribe, "%s", sentence(err.Error())).Error())
 	}
 
 	tzName := req.Timezone
@@ -58,12 +57,12 @@ func (r *Router) subscribe(ctx context.Context, req Request) Reply {
 	}
 	loc, err := ResolveTimezone(tzName)
 	if err != nil {
-		return private(capitalize(err.Error()) + ".")
+		return private(sentence(err.Error()))
 	}
 	now := r.cfg.Now()
 	next, err := checkCadence(spec, loc, now, r.cfg.MinInterval)
 	if err != nil {
-		return private(usageError(CommandSubscribe, "%s", capitalize(err.Error())+".").Error())
+		return private(usageError(CommandSubscribe, "%s", sentence(err.Error())).Error())
 	}
 
 	sub := store.Subscription{
@@ -138,11 +137,26 @@ func (r *Router) schedule(ctx context.Context, req Request) Reply {
 	if len(subs) == 0 {
 		return private("This channel has no scheduled briefings. An admin can add one: `/brief subscribe <topic> 08:00 Europe/Berlin`.")
 	}
+	scheduled := 0
+	for _, s := range subs {
+		if strings.TrimSpace(s.Schedule) != "" {
+			scheduled++
+		}
+	}
+	if scheduled == 0 {
+		// Channels of the config file without a schedule answer /brief only.
+		return private(fmt.Sprintf("This channel has no scheduled briefings; `/brief` briefs its topics (%s) on demand.",
+			topicNames(subs)))
+	}
 	now := r.cfg.Now()
 	var b strings.Builder
 	b.WriteString("This channel's scheduled briefings:")
 	for _, s := range subs {
 		fmt.Fprintf(&b, "\n• `%s` — ", codeSafe(s.Topic))
+		if strings.TrimSpace(s.Schedule) == "" {
+			fmt.Fprintf(&b, "no scheduled briefings; `/brief %s` on demand", codeSafe(quoteTopic(s.Topic)))
+			continue
+		}
 		spec, err := NormalizeSchedule(s.Schedule)
 		loc, tzErr := ResolveTimezone(s.Timezone)
 		if err != nil || tzErr != nil {
@@ -156,6 +170,19 @@ func (r *Router) schedule(ctx context.Context, req Request) Reply {
 		}
 	}
 	return private(b.String())
+}
+
+// notATopic answers a subscription to something that is not a topic name: the closest topics,
+// or else every topic, and where topics come from.
+func notATopic(topics []store.Topic, text string) string {
+	msg := fmt.Sprintf("`%s` is not a topic.", codeSafe(text))
+	if close := ClosestTopics(topics, text); len(close) > 0 {
+		return msg + " " + suggestTopics(topics, text)
+	}
+	if len(topics) == 0 {
+		return msg + " No topics are configured yet: they are defined under `topics:` in briefbot's config."
+	}
+	return msg + " " + topicList(topics) + " New topics are defined under `topics:` in briefbot's config."
 }
 
 // listTopics answers "/brief topics".

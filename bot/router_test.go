@@ -249,7 +249,7 @@ func TestRouterSubscriptions(t *testing.T) {
 		tests := []struct{ text, want string }{
 			{"subscribe korea 25:00", "Usage: `/brief subscribe"},
 			{"subscribe korea 0 8 * * 8", "weekday out of range"},
-			{"subscribe korea */10 * * * *", "more often than once every 1h"},
+			{"subscribe korea */10 * * * *", "more often than once every hour"},
 			{"subscribe korea 0 0 30 2 *", "never fires"},
 			{"subscribe korea @every 2h", "@every is not supported"},
 			{"subscribe korea 8am", "HH:MM, 24-hour"},

@@ -58,7 +58,7 @@ func commandHelp(platform string, c CommandSpec) string {
 		for i, e := range c.Examples {
 			ex[i] = "`" + exampleFor(platform, c, e) + "`"
 		}
-		b.WriteString("\nExamples: " + strings.Join(ex, ", "))
+		b.WriteString("\nExamples: " + strings.Join(ex, ", ") + ".")
 	}
 	return b.String()
 }
@@ -101,7 +101,24 @@ func exampleFor(platform string, c CommandSpec, example string) string {
 // suggestTopics is a sentence suggesting the topics closest to text ("Did you mean `korea`?"),
 // or naming all topics when none is close.
 func suggestTopics(topics []store.Topic, text string) string {
-	want := strings.ToLower(strings.TrimSpace(text))
+	if close := ClosestTopics(topics, text); len(close) > 0 {
+		names := make([]string, len(close))
+		for i, n := range close {
+			names[i] = "`" + codeSafe(n) + "`"
+		}
+		return "Did you mean " + orList(names)
+	}
+	return topicList(topics)
+}
+
+// ClosestTopics returns the names of the topics closest to text — a few typing mistakes away
+// from it or from one of its words, or containing it — at most three, closest first; none when
+// no topic is close.
+func ClosestTopics(topics []store.Topic, text string) []string {
+	want := strings.ToLower(strings.TrimSpace(unquote(text)))
+	if want == "" {
+		return nil
+	}
 	type cand struct {
 		name string
 		d    int
@@ -120,18 +137,15 @@ func suggestTopics(topics []store.Topic, text string) string {
 			cands = append(cands, cand{t.Name, d})
 		}
 	}
-	if len(cands) == 0 {
-		return topicList(topics)
-	}
 	sortBy(cands, func(a, b cand) bool { return a.d < b.d || (a.d == b.d && a.name < b.name) })
 	var names []string
 	for _, c := range cands {
 		if len(names) == 3 || c.d > cands[0].d {
 			break // only the closest
 		}
-		names = append(names, "`"+codeSafe(c.name)+"`")
+		names = append(names, c.name)
 	}
-	return "Did you mean " + orList(names)
+	return names
 }
 
 // orList writes "a", "a or b", "a, b or c", ending with a question mark.
