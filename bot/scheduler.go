@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -684,8 +685,13 @@ func windowEnd(r store.Slot) time.Time {
 	return r.WindowTo
 }
 
-// parse reads a subscription's schedule; a bad one is logged and never fires.
+// parse reads a subscription's schedule; a bad one is logged and never fires. An empty one is no
+// schedule: the channel is briefed on demand only (a config channel without schedule:).
 func (s *Scheduler) parse(sub store.Subscription) *Schedule {
+	if strings.TrimSpace(sub.Schedule) == "" {
+		s.log.Debug("subscription has no schedule; it is briefed on demand only", subAttrs(sub)...)
+		return nil
+	}
 	sched, err := ParseSchedule(sub.Schedule, sub.Timezone)
 	if err != nil {
 		s.log.Error("subscription has a bad schedule; it will not fire",
