@@ -724,21 +724,23 @@ func (e *engine) inHeadingOrCaption(k int) bool {
 			}
 		}
 	}
-	if !stops && words <= 12 {
-		return true
-	}
-	// A caption: "… (Steve Lawrence/CBC)".
+	return !stops && words <= 12 || e.isCaption(p, end)
+}
+
+// isCaption reports whether the paragraph of tokens [p, end) is a photo caption: it ends with the
+// credit in parentheses, "(Steve Lawrence/CBC)", "( Toronto Star file photo )".
+func (e *engine) isCaption(p, end int) bool {
 	last := end - 1
 	if last <= p || !e.isPunct(last, ')') {
 		return false
 	}
-	slash := false
+	credit := false
 	for j := last - 1; j > p && last-j <= 16; j-- {
 		if e.isPunct(j, '(') {
-			return slash
+			return credit
 		}
-		if e.isPunct(j, '/') {
-			slash = true
+		if e.isPunct(j, '/') || e.toks[j].kind == tokWord && equalFold(e.word(j), "photo") {
+			credit = true
 		}
 	}
 	return false

@@ -72,13 +72,13 @@ type mention struct {
 func (e *engine) findMentions() {
 	toks := e.toks
 	parens := 0
-	heading, titled := e.isHeading(0), e.isTitleCase(0)
+	heading, titled := e.isHeading(0) || e.isCaptionAt(0), e.isTitleCase(0)
 	for i := 0; i < len(toks); i++ {
 		t := toks[i]
 		switch t.kind {
 		case tokBreak:
 			parens = 0
-			heading, titled = e.isHeading(i+1), e.isTitleCase(i+1)
+			heading, titled = e.isHeading(i+1) || e.isCaptionAt(i+1), e.isTitleCase(i+1)
 			continue
 		case tokPunct:
 			switch e.text[t.start] {
@@ -123,6 +123,15 @@ func (e *engine) isHeading(i int) bool {
 // maxRun bounds the words of one capitalised run: no title and name are longer, and a heading in
 // capitals then costs linear time.
 const maxRun = 16
+
+// isCaptionAt reports whether the paragraph starting at token i is a photo caption.
+func (e *engine) isCaptionAt(i int) bool {
+	end := i
+	for end < len(e.toks) && e.toks[end].kind != tokBreak {
+		end++
+	}
+	return e.isCaption(i, end)
+}
 
 // isTitleCase reports whether the paragraph starting at token i is a heading in title case
 // ("Bush Hits Marco Rubio On Abortion"): its capitals tell no names apart, so it yields none.

@@ -49,7 +49,15 @@ func (e *engine) recentPerson(at int, g gender, desc np, exclude int) int {
 		pronSent = e.sentOf(desc.start)
 	}
 	atSent := e.sentOf(at)
-	lastSpeaker := e.lastSpeaker(at)
+	lastSpeaker, lastQuote := e.lastSpeaker(at)
+	// The current speaker stays in focus until another person becomes the subject of the
+	// narration after their quotation.
+	focus := lastSpeaker
+	for mi := e.mentionsBefore(lastQuote); focus >= 0 && mi < len(e.mentions) && e.mentions[mi].tok < at; mi++ {
+		if m := e.mentions[mi]; m.subject && !m.possessive && !m.aside && m.ent != lastSpeaker && e.ents[m.ent].isPerson() {
+			focus = -1
+		}
+	}
 	best, bestScore := -1, -1e9
 	first := e.mentionsBefore(at)
 	for mi := first - 1; mi >= 0 && first-mi <= maxLookBack; mi-- {
@@ -75,7 +83,7 @@ func (e *engine) recentPerson(at int, g gender, desc np, exclude int) int {
 		if m.possessive {
 			score -= 1.5
 		}
-		if m.ent == lastSpeaker {
+		if m.ent == focus {
 			score += 1.5
 		}
 		if g != unknownGender && en.gender == unknownGender {
@@ -114,8 +122,9 @@ func (e *engine) mentionsBefore(at int) int {
 	return lo
 }
 
-// lastSpeaker returns the speaker of the last attributed quotation before token at, or -1.
-func (e *engine) lastSpeaker(at int) int {
+// lastSpeaker returns the speaker of the last attributed quotation before token at and the token
+// where that quotation opens, or -1, -1.
+func (e *engine) lastSpeaker(at int) (int, int) {
 	lo, hi := 0, len(e.quotes)
 	for lo < hi { // the quotations opening before at
 		m := (lo + hi) / 2
@@ -127,10 +136,10 @@ func (e *engine) lastSpeaker(at int) int {
 	}
 	for qi := lo - 1; qi >= 0 && lo-qi <= maxLookBack; qi-- {
 		if q := &e.quotes[qi]; !q.drop && q.ent >= 0 {
-			return q.ent
+			return q.ent, e.spans[q.span].open
 		}
 	}
-	return -1
+	return -1, -1
 }
 
 // titleMatch scores how well a person's title fits a description: its role noun ("senator" in
