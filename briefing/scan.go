@@ -366,7 +366,7 @@ func (s *scanner) markToken(i, w int, m uint8) token {
 		// A mark between two letters or digits: "word"word. Either, by context.
 		f = fOpen | fClose
 	}
-	if f == 0 && m == markStraight && prevBlank && nextSpace {
+	if f == 0 && (m == markStraight || m == markRight) && prevBlank && nextSpace {
 		// A straight mark typed with a space before it, after the end of a quoted sentence or
 		// a nested quotation: `…outreach,' " he told`.
 		j := i
