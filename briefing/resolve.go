@@ -16,7 +16,14 @@ func (e *engine) resolve(subj np, at, exclude int) int {
 		switch subj.g {
 		case male, female:
 			return e.recentPerson(at, subj.g, subj, exclude)
-		case plural, neuter:
+		case plural:
+			if e.id(subj.start) == wThey {
+				if ent := e.recentPair(subj.start); ent >= 0 {
+					return ent
+				}
+			}
+			return e.recentOrg(at, 0)
+		case neuter:
 			return e.recentOrg(at, 0)
 		}
 	case npDescription:
@@ -189,6 +196,30 @@ func containsAbbrev(title, w string) bool {
 		}
 	}
 	return false
+}
+
+// recentPair returns an entity for two people named together as a subject in the sentence of
+// the pronoun at token k or the one before ("Owners Tore Sohlberg and Lehla Abreder said they
+// respected the vote"), for "they" to refer to, or -1.
+func (e *engine) recentPair(k int) int {
+	sent := e.sentOf(k)
+	first := e.mentionsBefore(k)
+	for mi := first - 1; mi > 0 && first-mi <= 12; mi-- {
+		b, a := e.mentions[mi], e.mentions[mi-1]
+		if sent-b.sent > 1 {
+			break
+		}
+		if b.tok-a.end != 1 || e.id(a.end) != wAnd || !(a.subject || e.verbAfter(b.end)) || b.aside || a.ent == b.ent ||
+			!e.ents[a.ent].likelyPerson() || !e.ents[b.ent].likelyPerson() {
+			continue
+		}
+		e.ents = append(e.ents, entity{
+			name:  validText(e.text[e.toks[a.name].start:e.toks[b.end-1].end]),
+			parts: []uint64{0}, kind: kindPerson, gender: plural, first: a.tok, bareTok: -1, nextLast: -1,
+		})
+		return len(e.ents) - 1
+	}
+	return -1
 }
 
 // recentOrg returns the organisation mentioned last before token at, whose name holds the word

@@ -97,12 +97,13 @@ const (
 	wMany
 	wMost
 	wAt
+	wThey
 )
 
 // idWords lists the words of the wordIDs, in order (wNone has none).
 const idWords = `the a an this that one another his her their its our according to in words out as known
 	called from with into of for who whose which where has had is was will would he him she head chair
-	and some two three several many most at`
+	and some two three several many most at they`
 
 // Word lists that exist only as classes.
 const (
