@@ -764,13 +764,13 @@ func (e *engine) appositionTitle(j int) (string, gender) {
 // start of a sentence or clause, or before a verb, and not after a preposition.
 func (e *engine) isSubject(i, j int) bool {
 	toks := e.toks
+	if j+1 < len(toks) && e.isPunct(j, ',') && toks[j+1].info.id == wWho {
+		return true // "Robert McMillen, who works with…": the person the sentence is about
+	}
 	if i > 0 && toks[i-1].kind == tokWord {
 		if toks[i-1].has(wcNotSubject) {
 			return false
 		}
-	}
-	if j+1 < len(toks) && e.isPunct(j, ',') && toks[j+1].info.id == wWho {
-		return true // "Robert McMillen, who works with…": the person the sentence is about
 	}
 	// Past an apposition ("Harold Adams, 76, recalls", "Smith, the chief executive, said") and
 	// adverbs ("Musk again took"), a verb.
