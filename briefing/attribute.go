@@ -500,12 +500,23 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 		}
 		return np{}, -1, false
 	}
-	// The nearest speech verb before the mark.
+	// The nearest speech verb before the mark; but say, tell, write or ask, when the sentence
+	// has one, over a verb that may mean something else ("He said police will maintain a
+	// \"scaled down presence\"").
+	nearest := -1
 	for k := hi - 1; k >= lo && hi-k <= 30; k-- {
 		if !e.cueVerb(k, hi-k <= 3) {
 			continue
 		}
-		return e.subjectOf(k, lo, hi)
+		if nearest < 0 {
+			nearest = k
+		}
+		if e.has(k, wcCoreCue) {
+			return e.subjectOf(k, lo, hi)
+		}
+	}
+	if nearest >= 0 {
+		return e.subjectOf(nearest, lo, hi)
 	}
 	// A speaker label (`Lavrov: "…"`) or a sentence leading in with a colon (`Martell, the
 	// addictions doctor, is more blunt: "…"`): its subject.

@@ -42,6 +42,7 @@ const (
 	wcThing                            // ends the name of a place, a time or an event: Street, Day
 	wcPlaceStart                       // starts the name of a place: North, New, San, Fort
 	wcPastVerb                         // a common verb in an irregular past form: took, made
+	wcCoreCue                          // a verb of speech in every sense: say, tell, write, ask
 )
 
 // wordID names the words the engine tests one by one.
@@ -113,6 +114,9 @@ const (
 	than like and or the a an`
 	placePrepWords = `in at from into across near toward towards visit visited outside inside on during
 	since until`
+	// coreCueWords are the speech verbs that mean nothing but speech.
+	coreCueWords = `say says said saying tell tells told telling write writes wrote writing ask asks
+	asked asking`
 	// pastVerbWords are common verbs in irregular past forms, which tell a subject before them.
 	pastVerbWords = `took made gave got came went saw knew thought felt found left kept held brought
 	began wrote spoke met led ran won lost paid sent built bought sat stood heard meant became grew
@@ -270,6 +274,7 @@ func buildLexicon() *lexTable {
 	add(thingWords, wcThing)
 	add(placeStartWords, wcPlaceStart)
 	add(pastVerbWords, wcPastVerb)
+	add(coreCueWords, wcCoreCue)
 	for _, w := range lexFields(roleWords) {
 		t.entry(w + "s").cls |= wcRolePlural
 	}
