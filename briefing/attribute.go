@@ -719,10 +719,9 @@ func (e *engine) notSpeech(qi int, pre [2]int, cued bool) bool {
 // repeat what the article says elsewhere.
 func (e *engine) inHeadingOrCaption(k int) bool {
 	p := e.paraFirst(k)
-	end := p
 	words, stops := 0, false
-	for ; end < len(e.toks) && e.toks[end].kind != tokBreak; end++ {
-		switch t := e.toks[end]; t.kind {
+	for i := p; i < len(e.toks) && e.toks[i].kind != tokBreak && words <= 12 && !stops; i++ {
+		switch t := e.toks[i]; t.kind {
 		case tokWord:
 			words++
 		case tokPunct:
@@ -735,7 +734,7 @@ func (e *engine) inHeadingOrCaption(k int) bool {
 			}
 		}
 	}
-	return !stops && words <= 12 || e.isCaption(p, end)
+	return !stops && words <= 12 || e.isCaption(p, e.paraEnd(k))
 }
 
 // isCaption reports whether the paragraph of tokens [p, end) is a photo caption: it ends with the

@@ -126,11 +126,7 @@ const maxRun = 16
 
 // isCaptionAt reports whether the paragraph starting at token i is a photo caption.
 func (e *engine) isCaptionAt(i int) bool {
-	end := i
-	for end < len(e.toks) && e.toks[end].kind != tokBreak {
-		end++
-	}
-	return e.isCaption(i, end)
+	return i < len(e.toks) && e.isCaption(i, e.paraEnd(i))
 }
 
 // isTitleCase reports whether the paragraph starting at token i is a heading in title case

@@ -481,6 +481,23 @@ func (s *scanner) paraFirst(k int) int {
 	return int(s.breaks[lo-1]) + 1
 }
 
+// paraEnd returns the end of the paragraph (line) holding token k: its break, or len(toks).
+func (s *scanner) paraEnd(k int) int {
+	lo, hi := 0, len(s.breaks)
+	for lo < hi { // the first break at or after k
+		m := (lo + hi) / 2
+		if int(s.breaks[m]) < k {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo == len(s.breaks) {
+		return len(s.toks)
+	}
+	return int(s.breaks[lo])
+}
+
 // isAbbrev reports whether a word before a period is an abbreviation or an initial, so the period
 // does not end the sentence.
 func (s *scanner) isAbbrev(t token) bool {
