@@ -62,6 +62,50 @@ func Fingerprint(text string) uint64 {
 			h &= h - 1
 		}
 	}
+	return simhash(&counts, shingles)
+}
+
+// FingerprintShingles returns Fingerprint(text) and, when it is not 0, Shingles(text), reading
+// the text once: what a store computes of every article it saves.
+func FingerprintShingles(text string) (uint64, []uint64) {
+	hs := make([]uint64, 0, len(text)/6)
+	for h := range fingerprintShingles(text) {
+		hs = append(hs, h)
+	}
+	counts := bitCounts(hs)
+	fp := simhash(&counts, int32(len(hs)))
+	if fp == 0 {
+		return 0, nil
+	}
+	slices.Sort(hs)
+	return fp, slices.Compact(hs)
+}
+
+// bitCounts counts, for each of the 64 bits, how many of hs have it set. It counts eight bits
+// at a time: byte k of lane j counts bit 8k+j, for up to 255 hashes before the lanes are added
+// up.
+func bitCounts(hs []uint64) (counts [64]int32) {
+	const ones = 0x0101010101010101
+	for len(hs) > 0 {
+		n := min(len(hs), 255)
+		var lanes [8]uint64
+		for _, h := range hs[:n] {
+			for j := range lanes {
+				lanes[j] += h >> j & ones
+			}
+		}
+		for j, l := range lanes {
+			for k := range 8 {
+				counts[8*k+j] += int32(l >> (8 * k) & 0xff)
+			}
+		}
+		hs = hs[n:]
+	}
+	return counts
+}
+
+// simhash turns the per-bit counts of a text's shingles into its fingerprint.
+func simhash(counts *[64]int32, shingles int32) uint64 {
 	if shingles < MinFingerprintWords-ShingleWords+1 {
 		return 0
 	}
@@ -146,19 +190,36 @@ func Similarity(a, b []uint64) float64 {
 // hash. Article.Hash holds it.
 func ContentHash(body string) string {
 	buf := make([]byte, 0, len(body))
-	for word := range hashWords(body) {
-		if len(buf) > 0 {
-			buf = append(buf, ' ')
+	inWord := false
+	for i := 0; i < len(body); {
+		if c := body[i]; c < utf8.RuneSelf {
+			i++
+			if lc := asciiWordByte(c); lc != 0 {
+				if !inWord && len(buf) > 0 {
+					buf = append(buf, ' ')
+				}
+				buf, inWord = append(buf, lc), true
+				continue
+			}
+		} else {
+			r, size := utf8.DecodeRuneInString(body[i:])
+			i += size
+			if isFingerprintRune(r) {
+				if !inWord && len(buf) > 0 {
+					buf = append(buf, ' ')
+				}
+				buf, inWord = utf8.AppendRune(buf, lowerRune(r)), true
+				continue
+			}
 		}
-		for _, r := range word {
-			buf = utf8.AppendRune(buf, r)
-		}
+		inWord = false
 	}
 	sum := sha256.Sum256(buf)
 	return hex.EncodeToString(sum[:])
 }
 
-// fingerprintWords yields a 64-bit FNV-1a hash of each normalised word of text, without allocating.
+// fingerprintWords yields a 64-bit FNV-1a hash of each normalised word of text (the bytes of
+// each lower-cased rune's value, low byte first), without allocating.
 func fingerprintWords(text string) func(yield func(uint64) bool) {
 	return func(yield func(uint64) bool) {
 		const (
@@ -166,16 +227,23 @@ func fingerprintWords(text string) func(yield func(uint64) bool) {
 			prime  = 1099511628211
 		)
 		h, inWord := uint64(offset), false
-		for _, r := range text {
-			if isFingerprintRune(r) {
-				r = lowerRune(r)
-				for r != 0 { // hash the rune's value byte by byte
-					h ^= uint64(r & 0xff)
-					h *= prime
-					r >>= 8
+		for i := 0; i < len(text); {
+			if c := text[i]; c < utf8.RuneSelf {
+				i++
+				if lc := asciiWordByte(c); lc != 0 {
+					h, inWord = (h^uint64(lc))*prime, true
+					continue
 				}
-				inWord = true
-				continue
+			} else {
+				r, size := utf8.DecodeRuneInString(text[i:])
+				i += size
+				if isFingerprintRune(r) {
+					for r = lowerRune(r); r != 0; r >>= 8 {
+						h = (h ^ uint64(r&0xff)) * prime
+					}
+					inWord = true
+					continue
+				}
 			}
 			if inWord {
 				if !yield(h) {
@@ -190,26 +258,15 @@ func fingerprintWords(text string) func(yield func(uint64) bool) {
 	}
 }
 
-// hashWords yields the words of text, lower-cased, as rune slices reused between calls.
-func hashWords(text string) func(yield func([]rune) bool) {
-	return func(yield func([]rune) bool) {
-		var word []rune
-		for _, r := range text {
-			if isFingerprintRune(r) {
-				word = append(word, lowerRune(r))
-				continue
-			}
-			if len(word) > 0 {
-				if !yield(word) {
-					return
-				}
-				word = word[:0]
-			}
-		}
-		if len(word) > 0 {
-			yield(word)
-		}
+// asciiWordByte returns c lower-cased when it is an ASCII letter or digit, else 0.
+func asciiWordByte(c byte) byte {
+	switch {
+	case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		return c
+	case 'A' <= c && c <= 'Z':
+		return c + 'a' - 'A'
 	}
+	return 0
 }
 
 func isFingerprintRune(r rune) bool {

@@ -1,10 +1,15 @@
 package briefing_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"math/bits"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/briefbot/briefbot/briefing"
 )
@@ -123,4 +128,112 @@ func TestNearDuplicateThresholdsOnTheCorpus(t *testing.T) {
 	if rate := float64(linkedCopies) / float64(edited); rate < 0.95 {
 		t.Errorf("only %.1f%% of lightly edited copies are linked, want 95%% or more", 100*rate)
 	}
+}
+
+// The fingerprint, shingles and content hash are stored: a store built by one version must find
+// the copies saved by the next. These reference implementations, rune by rune, are what the fast
+// ones must equal.
+
+func refWords(text string) []string {
+	return strings.FieldsFunc(text, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r))
+	})
+}
+
+func refWordHash(word string) uint64 {
+	h := uint64(14695981039346656037)
+	for _, r := range word {
+		for r = unicode.ToLower(r); r != 0; r >>= 8 {
+			h = (h ^ uint64(r&0xff)) * 1099511628211
+		}
+	}
+	return h
+}
+
+func refFingerprintShingles(text string) (uint64, []uint64) {
+	words := refWords(text)
+	var hs []uint64
+	for i := 0; i+briefing.ShingleWords <= len(words); i++ {
+		var h uint64
+		for k := range briefing.ShingleWords {
+			h = bits.RotateLeft64(h, 23) ^ refWordHash(words[i+k])
+		}
+		h ^= h >> 30
+		h *= 0xbf58476d1ce4e5b9
+		h ^= h >> 27
+		h *= 0x94d049bb133111eb
+		h ^= h >> 31
+		hs = append(hs, h)
+	}
+	if len(hs) < briefing.MinFingerprintWords-briefing.ShingleWords+1 {
+		return 0, nil
+	}
+	var fp uint64
+	for b := range 64 {
+		n := 0
+		for _, h := range hs {
+			n += int(h >> b & 1)
+		}
+		if 2*n > len(hs) || (2*n == len(hs) && b%2 == 0) {
+			fp |= 1 << b
+		}
+	}
+	slices.Sort(hs)
+	return fp, slices.Compact(hs)
+}
+
+func refContentHash(body string) string {
+	words := refWords(body)
+	for i, w := range words {
+		words[i] = strings.Map(unicode.ToLower, w)
+	}
+	sum := sha256.Sum256([]byte(strings.Join(words, " ")))
+	return hex.EncodeToString(sum[:])
+}
+
+func checkAgainstReference(t *testing.T, name, text string) {
+	t.Helper()
+	fp, sh := briefing.FingerprintShingles(text)
+	wantFP, wantSh := refFingerprintShingles(text)
+	if fp != wantFP || !slices.Equal(sh, wantSh) {
+		t.Errorf("%s: FingerprintShingles = %x (%d shingles), reference %x (%d)", name, fp, len(sh), wantFP, len(wantSh))
+	}
+	if got := briefing.Fingerprint(text); got != wantFP {
+		t.Errorf("%s: Fingerprint = %x, reference %x", name, got, wantFP)
+	}
+	if wantFP != 0 && !slices.Equal(briefing.Shingles(text), wantSh) {
+		t.Errorf("%s: Shingles differ from the reference", name)
+	}
+	if got, want := briefing.ContentHash(text), refContentHash(text); got != want {
+		t.Errorf("%s: ContentHash = %s, reference %s", name, got, want)
+	}
+}
+
+func TestFingerprintsEqualTheReference(t *testing.T) {
+	texts := map[string]string{
+		"a wire story":              fpWire,
+		"an edited copy":            fpEdited(),
+		"accents and other scripts": strings.Repeat("Zürich's Ærø café — naïve Ελλάδα Москва 東京 ﬁnance İstanbul 123 ", 8),
+		"invalid UTF-8 and NULs":    strings.Repeat("broken \xc3\x28 bytes\x00 and \xff more words here ", 8),
+		"combining marks":           strings.Repeat("cafe\u0301 re\u0301sume\u0301 plain words follow ", 10),
+	}
+	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "corpus", "bbc", "*.txt"))
+	for _, f := range files[:min(len(files), 200)] {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts[filepath.Base(f)] = string(b)
+	}
+	for name, text := range texts {
+		checkAgainstReference(t, name, text)
+	}
+}
+
+func FuzzFingerprintsEqualTheReference(f *testing.F) {
+	f.Add(fpWire)
+	f.Add("Zürich \xff café\u0301 ΣΑΣ İ ǅ 東京 " + fpSameSubject)
+	f.Fuzz(func(t *testing.T, text string) {
+		checkAgainstReference(t, "fuzzed text", text)
+	})
 }

@@ -28,7 +28,8 @@ const (
 	NearDuplicateWindow = 72 * time.Hour
 )
 
-// articleRow is an article ready to store: cleaned, validated, hashed and fingerprinted.
+// articleRow is an article ready to store: cleaned, validated, hashed, fingerprinted and its
+// analysis encoded.
 type articleRow struct {
 	source, sourceKey string
 	url               any // string, or nil when unknown
@@ -41,8 +42,8 @@ type articleRow struct {
 	hash              string
 	fingerprint       uint64
 	shingles          []uint64 // of the body, to compare with near-duplicate candidates
-	quotes            []briefing.Quote
-	speakers          []briefing.Speaker
+	analysis          []byte   // the quotes and speakers, encoded
+	speakerKeys       []string // name key and surname key of each speaker, in pairs
 }
 
 func (s *sqlStore) SaveArticle(ctx context.Context, a *briefing.Article) (SaveResult, error) {
@@ -56,34 +57,54 @@ func (s *sqlStore) SaveArticle(ctx context.Context, a *briefing.Article) (SaveRe
 func (s *sqlStore) SaveArticles(ctx context.Context, articles []*briefing.Article) ([]SaveResult, error) {
 	results := make([]SaveResult, len(articles))
 	rows := make([]*articleRow, len(articles))
-	// Hashing and fingerprinting take no lock: they run on every core before the transaction.
+	// Cleaning, hashing, fingerprinting and encoding take no lock: they run on every core while
+	// the transaction stores the articles prepared before.
+	prepared := make([]chan struct{}, len(articles))
+	for i := range prepared {
+		prepared[i] = make(chan struct{})
+	}
 	var wg sync.WaitGroup
+	defer wg.Wait()
 	workers := min(runtime.GOMAXPROCS(0), (len(articles)+15)/16)
 	for wk := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			for i := wk; i < len(articles); i += workers {
 				a := articles[i]
 				row, err := s.prepareArticle(a)
 				if err != nil {
 					results[i].Err = fmt.Errorf("store: save article %q: %w", shorten(a.Headline, 80), err)
-					continue
 				}
 				rows[i] = row
+				close(prepared[i])
 			}
-		}()
+		})
 	}
-	wg.Wait()
 	var committed []recentArticle
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		w := newBatchTx(tx)
 		defer w.close()
-		for i, row := range rows {
+		near, err := s.newNearIndex(ctx, w, s.publishedTimes(articles))
+		if err != nil {
+			return err
+		}
+		var pre *prefetched
+		if len(near.spans) > 0 && (s.pg || s.r != s.w) { // (not with one connection for all)
+			pre = &prefetched{m: map[int64]recentArticle{}}
+			pctx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				s.prefetch(pctx, near, rows, prepared, pre)
+			}()
+			defer func() { stop(); <-done }()
+		}
+		for i := range rows {
+			<-prepared[i]
+			row := rows[i]
 			if row == nil {
 				continue
 			}
-			r, err := s.saveArticle(ctx, w, row)
+			r, err := s.saveArticle(ctx, w, near, pre, row)
 			if err != nil {
 				return fmt.Errorf("%q: %w", shorten(row.headline, 80), err)
 			}
@@ -98,6 +119,7 @@ func (s *sqlStore) SaveArticles(ctx context.Context, articles []*briefing.Articl
 	if err != nil {
 		return nil, fmt.Errorf("store: save articles: %w", err)
 	}
+	wg.Wait()
 	s.recent.add(committed)
 	for i, a := range articles {
 		if results[i].Err != nil {
@@ -112,6 +134,20 @@ func (s *sqlStore) SaveArticles(ctx context.Context, articles []*briefing.Articl
 	return results, nil
 }
 
+// publishedTimes returns when the articles were published, roughly (before cleaning), in unix
+// microseconds: what the near-duplicate lookups are planned by.
+func (s *sqlStore) publishedTimes(articles []*briefing.Article) []int64 {
+	times := make([]int64, 0, len(articles))
+	for _, a := range articles {
+		t := a.Published
+		if t.IsZero() {
+			t = cmp.Or(a.FirstSeen, s.now())
+		}
+		times = append(times, t.UnixMicro())
+	}
+	return times
+}
+
 // prepareArticle validates a and turns it into what the tables hold. Text is stored as given,
 // except that invalid UTF-8 bytes become '?' and NUL bytes spaces: the same lengths, so that
 // quote offsets stay true.
@@ -119,9 +155,9 @@ func (s *sqlStore) prepareArticle(a *briefing.Article) (*articleRow, error) {
 	if len(a.Text) > MaxTextBytes {
 		return nil, fmt.Errorf("%w: the text is %.1f MB; the limit is %d MB", ErrTooLarge, float64(len(a.Text))/(1<<20), MaxTextBytes>>20)
 	}
-	for name, v := range map[string]string{"headline": a.Headline, "source": a.Source, "url": a.URL, "lede": a.Lede} {
-		if len(v) > maxFieldBytes {
-			return nil, fmt.Errorf("%w: the %s is %d bytes; the limit is %d", ErrTooLarge, name, len(v), maxFieldBytes)
+	for _, f := range []struct{ name, value string }{{"headline", a.Headline}, {"source", a.Source}, {"url", a.URL}, {"lede", a.Lede}} {
+		if len(f.value) > maxFieldBytes {
+			return nil, fmt.Errorf("%w: the %s is %d bytes; the limit is %d", ErrTooLarge, f.name, len(f.value), maxFieldBytes)
 		}
 	}
 	if len(a.Quotes) > maxQuotes {
@@ -155,24 +191,27 @@ func (s *sqlStore) prepareArticle(a *briefing.Article) (*articleRow, error) {
 		row.published = row.firstSeen
 	}
 
-	row.quotes = make([]briefing.Quote, len(a.Quotes))
+	quotes := make([]briefing.Quote, len(a.Quotes))
 	for i, q := range a.Quotes {
 		if q.End > 0 && (q.Start < 0 || q.Start > q.End || q.End > len(row.text)) {
 			return nil, fmt.Errorf("%w: quote %d spans bytes %d..%d, outside the text (%d bytes)", ErrInvalidArticle, i+1, q.Start, q.End, len(row.text))
 		}
 		q.Text, q.Speaker, q.SpeakerTitle, q.Cue = cleanText(q.Text), cleanText(q.Speaker), cleanText(q.SpeakerTitle), cleanText(q.Cue)
-		row.quotes[i] = q
+		quotes[i] = q
 	}
-	row.speakers = articleSpeakers(a.Speakers, row.quotes)
+	speakers := articleSpeakers(a.Speakers, quotes)
+	row.analysis = encodeAnalysis(row.text, quotes, speakers)
+	row.speakerKeys = make([]string, 0, 2*len(speakers))
+	for _, sp := range speakers {
+		key := speakerKey(sp.Name)
+		row.speakerKeys = append(row.speakerKeys, key, surnameKey(key))
+	}
 
 	body := row.text[row.bodyStart:]
 	if row.hash == "" {
 		row.hash = briefing.ContentHash(body)
 	}
-	row.fingerprint = briefing.Fingerprint(body)
-	if row.fingerprint != 0 {
-		row.shingles = briefing.Shingles(body)
-	}
+	row.fingerprint, row.shingles = briefing.FingerprintShingles(body)
 	return row, nil
 }
 
@@ -213,22 +252,23 @@ func articleSpeakers(listed []briefing.Speaker, quotes []briefing.Quote) []brief
 }
 
 // saveArticle deduplicates and stores one article inside the batch's transaction.
-func (s *sqlStore) saveArticle(ctx context.Context, w *batchTx, row *articleRow) (SaveResult, error) {
+func (s *sqlStore) saveArticle(ctx context.Context, w *batchTx, near *nearIndex, pre *prefetched, row *articleRow) (SaveResult, error) {
 	for attempt := 0; ; attempt++ {
 		// The same canonical URL: the same article, perhaps updated.
 		if row.url != nil {
 			var (
-				id, story int64
-				hash      string
+				id, story, timeKey int64
+				hash               string
 			)
-			err := w.queryRow(ctx, `SELECT id, coalesce(story_id, id), hash FROM articles WHERE url = $1`, row.url).Scan(&id, &story, &hash)
+			err := w.queryRow(ctx, `SELECT id, coalesce(story_id, id), hash, `+s.timeKeyColumn()+` FROM articles WHERE url = $1`, row.url).Scan(&id, &story, &hash, &timeKey)
 			switch {
 			case err == nil && hash == row.hash:
 				return SaveResult{ID: id, StoryID: story, Status: Duplicate}, nil
 			case err == nil:
-				if err := s.updateArticle(ctx, w, id, row); err != nil {
+				if err := s.updateArticle(ctx, w, near, id, timeKey, row); err != nil {
 					return SaveResult{}, err
 				}
+				w.remember(recentArticle{id: id, story: story, shingles: row.shingles})
 				return SaveResult{ID: id, StoryID: story, Status: Updated}, nil
 			case !errors.Is(err, sql.ErrNoRows):
 				return SaveResult{}, fmt.Errorf("look up url: %w", err)
@@ -244,190 +284,134 @@ func (s *sqlStore) saveArticle(ctx context.Context, w *batchTx, row *articleRow)
 			return SaveResult{}, fmt.Errorf("look up hash: %w", err)
 		}
 
-		copyOf, err := s.nearDuplicate(ctx, w, row)
+		copyOf, err := s.nearDuplicate(ctx, w, near, pre, row)
 		if err != nil {
 			return SaveResult{}, err
 		}
-		id, err = s.insertArticle(ctx, w, row, copyOf)
+		id, timeKey, err := s.insertArticle(ctx, w, row, copyOf)
 		if errors.Is(err, sql.ErrNoRows) && attempt == 0 {
 			continue // another replica stored this URL a moment ago: it is now a duplicate or an update
 		}
 		if err != nil {
 			return SaveResult{}, err
 		}
-		if err := s.insertAnalysis(ctx, w, id, row); err != nil {
+		if err := s.insertSpeakers(ctx, w, id, row); err != nil {
 			return SaveResult{}, err
 		}
 		if !s.pg {
-			w.fts = append(w.fts, ftsWrite{id: id, headline: row.headline, text: row.text})
+			w.indexText(timeKey, row)
 		}
+		near.add(id, row)
 		story = id
 		if copyOf.Valid {
 			story = copyOf.Int64
 		}
-		w.recent = append(w.recent, recentArticle{id: id, story: story, shingles: row.shingles})
+		w.remember(recentArticle{id: id, story: story, shingles: row.shingles})
 		return SaveResult{ID: id, StoryID: story, Status: Saved}, nil
 	}
 }
 
-// fingerprintBands splits a fingerprint into the eight 8-bit bands it is indexed under. Two
-// fingerprints within 7 bits of each other share at least one band, and those a few bits further
-// apart nearly always do (99% of edited copies in the BBC corpus).
-func fingerprintBands(fp uint64) [8]any {
-	var b [8]any
-	if fp == 0 {
-		return b // NULLs: no fingerprint
+// timeKeyColumn is the SQL of an article's time key: SQLite's full-text index is keyed by it;
+// PostgreSQL has none.
+func (s *sqlStore) timeKeyColumn() string {
+	if s.pg {
+		return "0"
 	}
-	for i := range b {
-		b[i] = int64(fp >> (8 * i) & 0xff)
-	}
-	return b
+	return "time_key"
 }
 
-// nearDuplicate returns the story of a stored copy of row's text, if any: among the articles
-// published within NearDuplicateWindow that share a fingerprint band, those within
-// briefing.NearDuplicateDistance bits are candidates, closest first, and the first whose body is
-// at least briefing.NearDuplicateSimilarity alike is the copy.
-func (s *sqlStore) nearDuplicate(ctx context.Context, w *batchTx, row *articleRow) (sql.NullInt64, error) {
-	if row.fingerprint == 0 {
-		return sql.NullInt64{}, nil
-	}
-	type candidate struct {
-		id   int64
-		dist int
-	}
-	var cands []candidate
-	bands := fingerprintBands(row.fingerprint)
-	var q strings.Builder
-	args := make([]any, 0, 10)
-	for i, b := range bands {
-		if i > 0 {
-			q.WriteString(" UNION ALL ")
-		}
-		args = append(args, b)
-		// Each branch reads only its band's index, which holds the fingerprint.
-		fmt.Fprintf(&q, "SELECT id, fingerprint FROM articles WHERE band%d = $%d AND published BETWEEN $9 AND $10", i, len(args))
-	}
-	args = append(args, s.ts(row.published.Add(-NearDuplicateWindow)), s.ts(row.published.Add(NearDuplicateWindow)))
-	rows, err := w.query(ctx, q.String(), args...)
-	if err != nil {
-		return sql.NullInt64{}, fmt.Errorf("look up near-duplicates: %w", err)
-	}
-	seen := map[int64]bool{}
-	for rows.Next() {
-		var c candidate
-		var fp int64
-		if err := rows.Scan(&c.id, &fp); err != nil {
-			rows.Close()
-			return sql.NullInt64{}, fmt.Errorf("look up near-duplicates: %w", err)
-		}
-		c.dist = briefing.FingerprintDistance(row.fingerprint, uint64(fp))
-		if c.dist <= briefing.NearDuplicateDistance && !seen[c.id] {
-			seen[c.id] = true
-			cands = append(cands, c)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return sql.NullInt64{}, fmt.Errorf("look up near-duplicates: %w", err)
-	}
-	slices.SortFunc(cands, func(a, b candidate) int { return cmp.Or(cmp.Compare(a.dist, b.dist), cmp.Compare(a.id, b.id)) })
-	for _, c := range cands[:min(len(cands), 5)] {
-		var (
-			story, start int64
-			text         string
-		)
-		shingles, story, ok := s.recent.get(c.id)
-		if !ok {
-			if err := w.queryRow(ctx, `SELECT coalesce(story_id, id), body_start, text FROM articles WHERE id = $1`, c.id).Scan(&story, &start, &text); err != nil {
-				return sql.NullInt64{}, fmt.Errorf("look up near-duplicate %d: %w", c.id, err)
-			}
-			if start < 0 || start > int64(len(text)) {
-				start = 0
-			}
-			shingles = briefing.Shingles(text[start:])
-		}
-		if sim := briefing.Similarity(row.shingles, shingles); sim >= briefing.NearDuplicateSimilarity {
-			s.log.Debug("store: near-duplicate", "story_id", story, "of_article", c.id, "distance", c.dist, "similarity", sim)
-			return sql.NullInt64{Int64: story, Valid: true}, nil
-		}
-	}
-	return sql.NullInt64{}, nil
-}
-
-// insertArticle inserts row and returns its id, or sql.ErrNoRows when its URL is taken.
-func (s *sqlStore) insertArticle(ctx context.Context, w *batchTx, row *articleRow, story sql.NullInt64) (int64, error) {
+// insertArticle inserts row and returns its id and time key, or sql.ErrNoRows when its URL is
+// taken.
+func (s *sqlStore) insertArticle(ctx context.Context, w *batchTx, row *articleRow, story sql.NullInt64) (id, timeKey int64, err error) {
 	b := fingerprintBands(row.fingerprint)
-	var id int64
-	err := w.queryRow(ctx, `INSERT INTO articles (story_id, source, source_key, url, headline, text, body_start, lede,
-		published, first_seen, updated_at, hash, fingerprint, band0, band1, band2, band3, band4, band5, band6, band7)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-		ON CONFLICT (url) DO NOTHING RETURNING id`,
-		story, row.source, row.sourceKey, row.url, row.headline, row.text, row.bodyStart, row.lede,
+	args := []any{story, row.source, row.sourceKey, row.url, row.headline, row.text, row.bodyStart, row.lede, row.analysis,
 		s.ts(row.published), s.ts(row.firstSeen), s.ts(s.now()), row.hash, int64(row.fingerprint),
-		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]).Scan(&id)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, fmt.Errorf("insert article: %w", err)
+		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]}
+	const columns = `story_id, source, source_key, url, headline, text, body_start, lede, analysis,
+		published, first_seen, updated_at, hash, fingerprint, band0, band1, band2, band3, band4, band5, band6, band7`
+	if s.pg {
+		err = w.queryRow(ctx, `INSERT INTO articles (`+columns+`)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+			ON CONFLICT (url) DO NOTHING RETURNING id`, args...).Scan(&id)
+	} else {
+		if timeKey, err = nextTimeKey(ctx, w, row.published); err != nil {
+			return 0, 0, err
+		}
+		// OR IGNORE rather than ON CONFLICT: a statement that cannot abort half-way needs no
+		// statement journal (a copy of every page it changes). The time key is this writer's
+		// own, so the URL is the only thing that can be taken.
+		err = w.queryRow(ctx, `INSERT OR IGNORE INTO articles (`+columns+`, time_key)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+			RETURNING id`, append(args, timeKey)...).Scan(&id)
 	}
-	return id, err
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, fmt.Errorf("insert article: %w", err)
+	}
+	return id, timeKey, err
 }
 
 // updateArticle replaces a stored article's content (and its quotes and speakers) in place,
 // keeping its id, story and first-seen time.
-func (s *sqlStore) updateArticle(ctx context.Context, w *batchTx, id int64, row *articleRow) error {
-	if !s.pg {
-		f := ftsWrite{id: id, replace: true, headline: row.headline, text: row.text}
-		if err := w.queryRow(ctx, `SELECT headline, search_text FROM articles WHERE id = $1`, id).Scan(&f.oldHeadline, &f.oldText); err != nil {
-			return fmt.Errorf("update article %d: %w", id, err)
-		}
-		w.fts = append(w.fts, f)
-	}
+func (s *sqlStore) updateArticle(ctx context.Context, w *batchTx, near *nearIndex, id, oldTimeKey int64, row *articleRow) error {
 	var published any
 	if row.publishedSet {
 		published = s.ts(row.published)
 	}
 	b := fingerprintBands(row.fingerprint)
-	_, err := w.exec(ctx, `UPDATE articles SET source = $1, source_key = $2, headline = $3, text = $4, body_start = $5,
-		lede = $6, published = coalesce($7, published), updated_at = $8, hash = $9, fingerprint = $10,
-		band0 = $11, band1 = $12, band2 = $13, band3 = $14, band4 = $15, band5 = $16, band6 = $17, band7 = $18
-		WHERE id = $19`,
-		row.source, row.sourceKey, row.headline, row.text, row.bodyStart, row.lede, published, s.ts(s.now()),
-		row.hash, int64(row.fingerprint), b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], id)
+	var newPublished timeCol
+	var stored time.Time
+	newPublished.t = &stored
+	err := w.queryRow(ctx, `UPDATE articles SET source = $1, source_key = $2, headline = $3, text = $4, body_start = $5,
+		lede = $6, analysis = $7, published = coalesce($8, published), updated_at = $9, hash = $10, fingerprint = $11,
+		band0 = $12, band1 = $13, band2 = $14, band3 = $15, band4 = $16, band5 = $17, band6 = $18, band7 = $19
+		WHERE id = $20 RETURNING published`,
+		row.source, row.sourceKey, row.headline, row.text, row.bodyStart, row.lede, row.analysis, published, s.ts(s.now()),
+		row.hash, int64(row.fingerprint), b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], id).Scan(newPublished)
 	if err != nil {
 		return fmt.Errorf("update article %d: %w", id, err)
 	}
-	for _, table := range []string{"quotes", "speakers"} {
-		if _, err := w.exec(ctx, `DELETE FROM `+table+` WHERE article_id = $1`, id); err != nil {
-			return fmt.Errorf("update article %d: %w", id, err)
+	if !s.pg {
+		// The time key follows the published time's second.
+		timeKey := oldTimeKey
+		if timeKeyFloor(oldTimeKey) != timeKeyBase(stored) {
+			if timeKey, err = nextTimeKey(ctx, w, stored); err != nil {
+				return fmt.Errorf("update article %d: %w", id, err)
+			}
+			if _, err := w.exec(ctx, `UPDATE articles SET time_key = $1 WHERE id = $2`, timeKey, id); err != nil {
+				return fmt.Errorf("update article %d: %w", id, err)
+			}
 		}
+		w.unindexText(oldTimeKey)
+		w.indexText(timeKey, row)
 	}
-	return s.insertAnalysis(ctx, w, id, row)
+	if _, err := w.exec(ctx, `DELETE FROM speakers WHERE article_id = $1`, id); err != nil {
+		return fmt.Errorf("update article %d: %w", id, err)
+	}
+	if err := s.insertSpeakers(ctx, w, id, row); err != nil {
+		return fmt.Errorf("update article %d: %w", id, err)
+	}
+	updated := *row
+	updated.published = stored
+	near.add(id, &updated)
+	return nil
 }
 
-// insertAnalysis stores an article's quotes and speakers, many rows to a statement.
-func (s *sqlStore) insertAnalysis(ctx context.Context, w *batchTx, id int64, row *articleRow) error {
+// insertSpeakers stores the keys of an article's speakers, many rows to a statement.
+func (s *sqlStore) insertSpeakers(ctx context.Context, w *batchTx, id int64, row *articleRow) error {
 	const chunk = 200
-	for start := 0; start < len(row.quotes); start += chunk {
-		end := min(start+chunk, len(row.quotes))
-		args := make([]any, 0, (end-start)*11)
+	n := len(row.speakerKeys) / 2
+	for start := 0; start < n; start += chunk {
+		end := min(start+chunk, n)
+		args := make([]any, 0, (end-start)*4)
 		for i := start; i < end; i++ {
-			q := row.quotes[i]
-			args = append(args, id, i, q.Text, q.Start, q.End, q.Speaker, q.SpeakerTitle, q.Cue, q.Partial, q.Key, q.Score)
+			args = append(args, id, i, row.speakerKeys[2*i], row.speakerKeys[2*i+1])
 		}
-		query := `INSERT INTO quotes (article_id, seq, text, start_offset, end_offset, speaker, speaker_title, cue, is_partial, is_key, score) VALUES ` + valuesList(end-start, 11)
-		if _, err := w.exec(ctx, query, args...); err != nil {
-			return fmt.Errorf("insert quotes: %w", err)
+		query := `INSERT INTO speakers (article_id, seq, name_key, surname_key) VALUES ` + valuesList(end-start, 4)
+		if !s.pg {
+			// The article is new or its speakers were deleted: nothing can conflict, and a
+			// statement that cannot abort half-way needs no statement journal.
+			query = `INSERT OR IGNORE` + strings.TrimPrefix(query, `INSERT`)
 		}
-	}
-	for start := 0; start < len(row.speakers); start += chunk {
-		end := min(start+chunk, len(row.speakers))
-		args := make([]any, 0, (end-start)*7)
-		for i := start; i < end; i++ {
-			sp := row.speakers[i]
-			key := speakerKey(sp.Name)
-			args = append(args, id, i, sp.Name, sp.Title, sp.Quotes, key, surnameKey(key))
-		}
-		query := `INSERT INTO speakers (article_id, seq, name, title, quotes, name_key, surname_key) VALUES ` + valuesList(end-start, 7)
 		if _, err := w.exec(ctx, query, args...); err != nil {
 			return fmt.Errorf("insert speakers: %w", err)
 		}
@@ -435,10 +419,13 @@ func (s *sqlStore) insertAnalysis(ctx context.Context, w *batchTx, id int64, row
 	return nil
 }
 
-// valuesList returns "($1, $2), ($3, $4)" for rows of cols placeholders.
-func valuesList(rows, cols int) string {
+// valuesList returns "($1, $2), ($3, $4)" for rows of cols placeholders, numbered from $1.
+func valuesList(rows, cols int) string { return valuesListFrom(1, rows, cols) }
+
+// valuesListFrom is valuesList with placeholders numbered from $first.
+func valuesListFrom(first, rows, cols int) string {
 	var b strings.Builder
-	n := 0
+	n := first
 	for r := range rows {
 		if r > 0 {
 			b.WriteString(", ")
@@ -448,8 +435,8 @@ func valuesList(rows, cols int) string {
 			if c > 0 {
 				b.WriteString(", ")
 			}
-			n++
 			fmt.Fprintf(&b, "$%d", n)
+			n++
 		}
 		b.WriteByte(')')
 	}
@@ -461,91 +448,47 @@ func (s *sqlStore) Article(ctx context.Context, id int64) (*briefing.Article, er
 	if err != nil {
 		return nil, fmt.Errorf("store: article %d: %w", id, err)
 	}
-	arts, err := scanArticles(rows)
+	arts, err := scanArticles(rows, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: article %d: %w", id, err)
 	}
 	if len(arts) == 0 {
 		return nil, fmt.Errorf("store: article %d: %w", id, ErrNotFound)
 	}
-	if err := s.loadAnalysis(ctx, arts); err != nil {
-		return nil, fmt.Errorf("store: article %d: %w", id, err)
-	}
 	return &arts[0], nil
 }
 
+// articleColumns are the columns scanArticles reads, of articles a.
 const articleColumns = `a.id, coalesce(a.story_id, a.id), a.source, coalesce(a.url, ''), a.headline, a.text,
-	a.body_start, a.lede, a.published, a.first_seen, a.hash`
+	a.body_start, a.lede, a.analysis, a.published, a.first_seen, a.hash`
 
-func scanArticles(rows *sql.Rows) ([]briefing.Article, error) {
+// scanArticles reads rows of articleColumns and, when keys is not nil, one more column: an
+// int64 appended to keys for each row.
+func scanArticles(rows *sql.Rows, keys *[]int64) ([]briefing.Article, error) {
 	defer rows.Close()
 	var out []briefing.Article
+	var analysis []byte
+	var key int64
 	for rows.Next() {
 		var a briefing.Article
-		if err := rows.Scan(&a.ID, &a.StoryID, &a.Source, &a.URL, &a.Headline, &a.Text, &a.BodyStart, &a.Lede,
-			timeCol{&a.Published}, timeCol{&a.FirstSeen}, &a.Hash); err != nil {
+		dest := []any{&a.ID, &a.StoryID, &a.Source, &a.URL, &a.Headline, &a.Text, &a.BodyStart, &a.Lede,
+			&analysis, timeCol{&a.Published}, timeCol{&a.FirstSeen}, &a.Hash}
+		if keys != nil {
+			dest = append(dest, &key)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
+		var err error
+		if a.Quotes, a.Speakers, err = decodeAnalysis(analysis, a.Text); err != nil {
+			return nil, fmt.Errorf("article %d: %w", a.ID, err)
+		}
 		out = append(out, a)
+		if keys != nil {
+			*keys = append(*keys, key)
+		}
 	}
 	return out, rows.Err()
-}
-
-// loadAnalysis fills the quotes and speakers of articles.
-func (s *sqlStore) loadAnalysis(ctx context.Context, arts []briefing.Article) error {
-	const chunk = 500
-	for start := 0; start < len(arts); start += chunk {
-		part := arts[start:min(start+chunk, len(arts))]
-		byID := make(map[int64]*briefing.Article, len(part))
-		ids := make([]any, len(part))
-		for i := range part {
-			byID[part[i].ID] = &part[i]
-			ids[i] = part[i].ID
-		}
-		in := valuesList(1, len(ids)) // ($1, …, $n)
-		rows, err := s.r.QueryContext(ctx, `SELECT article_id, text, start_offset, end_offset, speaker, speaker_title, cue,
-			is_partial, is_key, score FROM quotes WHERE article_id IN `+in+` ORDER BY article_id, seq`, ids...)
-		if err != nil {
-			return fmt.Errorf("load quotes: %w", err)
-		}
-		for rows.Next() {
-			var (
-				id int64
-				q  briefing.Quote
-			)
-			if err := rows.Scan(&id, &q.Text, &q.Start, &q.End, &q.Speaker, &q.SpeakerTitle, &q.Cue, &q.Partial, &q.Key, &q.Score); err != nil {
-				rows.Close()
-				return fmt.Errorf("load quotes: %w", err)
-			}
-			a := byID[id]
-			a.Quotes = append(a.Quotes, q)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("load quotes: %w", err)
-		}
-		rows, err = s.r.QueryContext(ctx, `SELECT article_id, name, title, quotes FROM speakers WHERE article_id IN `+in+` ORDER BY article_id, seq`, ids...)
-		if err != nil {
-			return fmt.Errorf("load speakers: %w", err)
-		}
-		for rows.Next() {
-			var (
-				id int64
-				sp briefing.Speaker
-			)
-			if err := rows.Scan(&id, &sp.Name, &sp.Title, &sp.Quotes); err != nil {
-				rows.Close()
-				return fmt.Errorf("load speakers: %w", err)
-			}
-			a := byID[id]
-			a.Speakers = append(a.Speakers, sp)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("load speakers: %w", err)
-		}
-	}
-	return nil
 }
 
 // cleanText makes s storable in both databases without changing its length: each byte of an
@@ -579,139 +522,13 @@ func shorten(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// batchTx is the transaction that saves a batch of articles. It prepares each statement once (a
-// batch runs the same few statements hundreds of times) and, with SQLite, holds back the
-// full-text index writes for flushFTS to apply last.
-type batchTx struct {
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
-	fts   []ftsWrite
-	// recent are the articles inserted, for the store's cache once the transaction commits.
-	recent []recentArticle
-}
-
-// ftsWrite indexes an article in SQLite's FTS5 table, first removing its old version if any.
-type ftsWrite struct {
-	id                   int64
-	replace              bool
-	oldHeadline, oldText string // the indexed values to remove (search_text)
-	headline, text       string
-}
-
-// flushFTS applies the held-back full-text index writes. FTS5 writes its pending terms to disk
-// at every statement savepoint; written after every other statement of the batch, they are
-// written once.
-func (c *batchTx) flushFTS(ctx context.Context) error {
-	for _, f := range c.fts {
-		if f.replace {
-			if _, err := c.exec(ctx, `INSERT INTO articles_fts (articles_fts, rowid, headline, search_text) VALUES ('delete', $1, $2, $3)`,
-				f.id, f.oldHeadline, f.oldText); err != nil {
-				return fmt.Errorf("update full-text index: %w", err)
-			}
+// sortArticles orders articles newest first, and articles published at the same time by id,
+// highest first: the order Search returns.
+func sortArticles(arts []briefing.Article) {
+	slices.SortFunc(arts, func(a, b briefing.Article) int {
+		if c := b.Published.Compare(a.Published); c != 0 {
+			return c
 		}
-		// The same expression as articles.search_text.
-		if _, err := c.exec(ctx, `INSERT INTO articles_fts (rowid, headline, search_text) VALUES ($1, $2, substr($3, 1, 100000))`,
-			f.id, f.headline, f.text); err != nil {
-			return fmt.Errorf("update full-text index: %w", err)
-		}
-	}
-	c.fts = c.fts[:0]
-	return nil
-}
-
-func newBatchTx(tx *sql.Tx) *batchTx { return &batchTx{tx: tx, stmts: map[string]*sql.Stmt{}} }
-
-func (c *batchTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st, ok := c.stmts[query]; ok {
-		return st, nil
-	}
-	st, err := c.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	c.stmts[query] = st
-	return st, nil
-}
-
-func (c *batchTx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := c.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return st.ExecContext(ctx, args...)
-}
-
-func (c *batchTx) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := c.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	return st.QueryContext(ctx, args...)
-}
-
-// queryRow is QueryRow with the preparation error folded into the row's Scan.
-func (c *batchTx) queryRow(ctx context.Context, query string, args ...any) rowScanner {
-	st, err := c.stmt(ctx, query)
-	if err != nil {
-		return errRow{err}
-	}
-	return st.QueryRowContext(ctx, args...)
-}
-
-func (c *batchTx) close() {
-	for _, st := range c.stmts {
-		st.Close()
-	}
-}
-
-type rowScanner interface{ Scan(dest ...any) error }
-
-type errRow struct{ err error }
-
-func (r errRow) Scan(...any) error { return r.err }
-
-// recentCache keeps the shingles of the articles this store saved last, so that a copy arriving
-// soon after its original (the usual case for wire stories) is compared without reading and
-// re-tokenising the original's text. It is only a cache: a miss reads the database.
-type recentCache struct {
-	mu    sync.Mutex
-	byID  map[int64]recentArticle
-	order []int64 // ring of ids, oldest at next
-	next  int
-}
-
-type recentArticle struct {
-	id, story int64
-	shingles  []uint64
-}
-
-const recentCacheSize = 4096
-
-func (c *recentCache) get(id int64) (shingles []uint64, story int64, ok bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	r, ok := c.byID[id]
-	return r.shingles, r.story, ok
-}
-
-func (c *recentCache) add(rs []recentArticle) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.byID == nil {
-		c.byID = make(map[int64]recentArticle, recentCacheSize)
-		c.order = make([]int64, 0, recentCacheSize)
-	}
-	for _, r := range rs {
-		if r.shingles == nil {
-			continue
-		}
-		if len(c.order) < recentCacheSize {
-			c.order = append(c.order, r.id)
-		} else {
-			delete(c.byID, c.order[c.next])
-			c.order[c.next] = r.id
-			c.next = (c.next + 1) % recentCacheSize
-		}
-		c.byID[r.id] = r
-	}
+		return int(min(max(b.ID-a.ID, -1), 1))
+	})
 }

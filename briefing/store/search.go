@@ -3,42 +3,86 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/briefbot/briefbot/briefing"
 )
 
+// Search and Count run one SQL statement over the articles a, built by compileQuery.
+//
+// With SQLite, a query that searches for words reads the full-text index in time-key order
+// (newest first) from the end of the published window, joining each match to its article, and
+// stops at the limit: its cost is that of the articles it returns, however many match in the
+// window or in the whole store. Keys are in published order to the second only, so the articles
+// of the second of the last one returned are read too, and the whole sorted exactly.
+
 func (s *sqlStore) Search(ctx context.Context, q Query) ([]briefing.Article, error) {
-	where, args, err := s.compileQuery(q)
+	cq, err := s.compileQuery(q)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
-	query := `SELECT ` + articleColumns + ` FROM articles a WHERE ` + where + ` ORDER BY a.published DESC, a.id DESC`
+	if cq.fts == "" {
+		query := `SELECT ` + articleColumns + ` FROM articles a WHERE ` + cq.where() + ` ORDER BY a.published DESC, a.id DESC`
+		if q.Limit > 0 {
+			query += ` LIMIT ` + cq.arg(q.Limit)
+		}
+		rows, err := s.r.QueryContext(ctx, query, cq.args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
+		}
+		arts, err := scanArticles(rows, nil)
+		if err != nil {
+			return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
+		}
+		return arts, nil
+	}
+
+	// SQLite, newest matches first by time key.
+	base := `SELECT ` + articleColumns + `, f.rowid FROM ` + cq.from() + ` WHERE ` + cq.where()
+	baseArgs := slices.Clone(cq.args)
+	query := base + ` ORDER BY f.rowid DESC`
 	if q.Limit > 0 {
-		args = append(args, q.Limit)
-		query += fmt.Sprintf(` LIMIT $%d`, len(args))
+		query += ` LIMIT ` + cq.arg(q.Limit)
 	}
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	var keys []int64
+	rows, err := s.r.QueryContext(ctx, query, cq.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
 	}
-	arts, err := scanArticles(rows)
+	arts, err := scanArticles(rows, &keys)
 	if err != nil {
 		return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
 	}
-	if err := s.loadAnalysis(ctx, arts); err != nil {
-		return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
+	if q.Limit > 0 && len(arts) == q.Limit {
+		// The rest of the last article's second.
+		last := keys[len(keys)-1]
+		more := append(baseArgs, timeKeyFloor(last), last)
+		rows, err := s.r.QueryContext(ctx, base+fmt.Sprintf(` AND f.rowid >= $%d AND f.rowid < $%d`, len(more)-1, len(more)), more...)
+		if err != nil {
+			return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
+		}
+		rest, err := scanArticles(rows, new([]int64))
+		if err != nil {
+			return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
+		}
+		arts = append(arts, rest...)
+	}
+	sortArticles(arts)
+	if q.Limit > 0 && len(arts) > q.Limit {
+		arts = arts[:q.Limit]
 	}
 	return arts, nil
 }
 
 func (s *sqlStore) Count(ctx context.Context, q Query) (int, error) {
-	where, args, err := s.compileQuery(q)
+	cq, err := s.compileQuery(q)
 	if err != nil {
 		return 0, fmt.Errorf("store: count: %w", err)
 	}
 	var n int
-	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM articles a WHERE `+where, args...).Scan(&n); err != nil {
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM `+cq.from()+` WHERE `+cq.where(), cq.args...).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count %q: %w", q.Text, err)
 	}
 	return n, nil
@@ -48,6 +92,9 @@ func (s *sqlStore) Count(ctx context.Context, q Query) (int, error) {
 type sqlBuilder struct {
 	conds []string
 	args  []any
+	// fts is set when the query is answered from SQLite's full-text index f joined to the
+	// articles a, in f's order: the condition on f (MATCH and a time-key range) is its first.
+	fts string
 }
 
 // arg adds an argument and returns its placeholder.
@@ -64,19 +111,44 @@ func (b *sqlBuilder) list(vs []string) string {
 	return "(" + strings.Join(ph, ", ") + ")"
 }
 
-// compileQuery turns q into a WHERE clause over articles a. User text only ever travels as
-// arguments: FTS5 MATCH expressions and tsquery operands are built from the parsed words.
-func (s *sqlStore) compileQuery(q Query) (string, []any, error) {
+func (b *sqlBuilder) from() string {
+	if b.fts != "" {
+		// CROSS JOIN keeps the index as the outer loop, read in key order.
+		return "articles_fts f CROSS JOIN articles a ON a.time_key = f.rowid"
+	}
+	return "articles a"
+}
+
+func (b *sqlBuilder) where() string {
+	if len(b.conds) == 0 {
+		return "1 = 1"
+	}
+	return strings.Join(b.conds, " AND ")
+}
+
+// compileQuery turns q into conditions over articles a (and SQLite's full-text index f). User
+// text only ever travels as arguments: FTS5 MATCH expressions and tsquery operands are built
+// from the parsed words.
+func (s *sqlStore) compileQuery(q Query) (*sqlBuilder, error) {
 	pq, err := ParseQuery(q.Text)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	b := &sqlBuilder{}
+	// Published times are stored to the microsecond: rounding the bounds up keeps
+	// Since <= published < Until exact.
+	q.Since, q.Until = ceilMicro(q.Since), ceilMicro(q.Until)
 	if m := pq.Match; m != nil {
 		if s.pg {
 			b.conds = append(b.conds, tsqueryCondition(b, m))
 		} else {
-			b.conds = append(b.conds, fts5Condition(b, m))
+			lo, hi := timeKeyRange(q.Since, q.Until)
+			if m.Op == OpAnd && !hasPositive(m) {
+				b.conds = append(b.conds, fts5Exclusion(b, m, lo, hi))
+			} else {
+				b.fts = fts5Expr(m)
+				b.conds = append(b.conds, "f.articles_fts MATCH "+b.arg(b.fts)+" AND f.rowid BETWEEN "+b.arg(lo)+" AND "+b.arg(hi))
+			}
 		}
 	}
 	if !q.Since.IsZero() {
@@ -108,24 +180,29 @@ func (s *sqlStore) compileQuery(q Query) (string, []any, error) {
 			b.conds = append(b.conds, not+"EXISTS (SELECT 1 FROM speakers sp WHERE sp.article_id = a.id AND (sp.name_key IN "+in+" OR sp.surname_key IN "+in+"))")
 		}
 	}
-	if len(b.conds) == 0 {
-		return "1 = 1", nil, nil
+	return b, nil
+}
+
+// ceilMicro rounds t up to the microsecond.
+func ceilMicro(t time.Time) time.Time {
+	if r := t.Truncate(time.Microsecond); !r.Equal(t) {
+		return r.Add(time.Microsecond)
 	}
-	return strings.Join(b.conds, " AND "), b.args, nil
+	return t
 }
 
 // SQLite: one FTS5 MATCH expression, with each word quoted so that no word can be read as
 // FTS5 syntax. A top level of exclusions only becomes NOT IN.
 
-func fts5Condition(b *sqlBuilder, m *Node) string {
-	if m.Op == OpAnd && !hasPositive(m) {
-		neg := make([]*Node, len(m.Args))
-		for i, n := range m.Args {
-			neg[i] = n.Args[0]
-		}
-		return "a.id NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH " + b.arg(fts5Expr(orOf(neg))) + ")"
+// fts5Exclusion is the condition of a query of exclusions only: the articles the index does
+// not find among those of the time-key range lo..hi.
+func fts5Exclusion(b *sqlBuilder, m *Node, lo, hi int64) string {
+	neg := make([]*Node, len(m.Args))
+	for i, n := range m.Args {
+		neg[i] = n.Args[0]
 	}
-	return "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH " + b.arg(fts5Expr(m)) + ")"
+	return "a.time_key NOT IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH " + b.arg(fts5Expr(orOf(neg))) +
+		" AND rowid BETWEEN " + b.arg(lo) + " AND " + b.arg(hi) + ")"
 }
 
 func orOf(ns []*Node) *Node {

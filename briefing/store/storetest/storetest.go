@@ -29,6 +29,7 @@ func Run(t *testing.T, newDSN func(t *testing.T) string) {
 	}{
 		{"articles", articleTests},
 		{"search", searchTests},
+		{"batches", batchTests},
 		{"topics", topicTests},
 		{"ledger", ledgerTests},
 		{"feeds", feedTests},

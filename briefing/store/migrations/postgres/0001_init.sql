@@ -13,6 +13,8 @@ CREATE TABLE articles (
     text        text        NOT NULL,
     body_start  integer     NOT NULL,
     lede        text        NOT NULL DEFAULT '',
+    -- The quotes and speakers found at ingest, encoded (see analysis.go).
+    analysis    bytea       NOT NULL,
     published   timestamptz NOT NULL,
     first_seen  timestamptz NOT NULL,
     updated_at  timestamptz NOT NULL,
@@ -28,7 +30,9 @@ CREATE TABLE articles (
         to_tsvector('english'::regconfig, headline || ' ' || left(text, 100000))
     ) STORED
 );
-CREATE INDEX articles_published ON articles (published);
+-- The published index holds the fingerprint, so that the near-duplicate check of a batch of
+-- articles reads the fingerprints of a time window from the index alone.
+CREATE INDEX articles_published ON articles (published) INCLUDE (fingerprint);
 CREATE INDEX articles_source ON articles (source_key, published);
 CREATE INDEX articles_hash ON articles (hash);
 CREATE INDEX articles_band0 ON articles (band0, published) INCLUDE (fingerprint);
@@ -41,29 +45,11 @@ CREATE INDEX articles_band6 ON articles (band6, published) INCLUDE (fingerprint)
 CREATE INDEX articles_band7 ON articles (band7, published) INCLUDE (fingerprint);
 CREATE INDEX articles_tsv ON articles USING gin (tsv);
 
--- The quotes extracted at ingest, in document order.
-CREATE TABLE quotes (
-    article_id    bigint  NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    seq           integer NOT NULL,
-    text          text    NOT NULL,
-    start_offset  integer NOT NULL,
-    end_offset    integer NOT NULL,
-    speaker       text    NOT NULL,
-    speaker_title text    NOT NULL,
-    cue           text    NOT NULL,
-    is_partial    boolean NOT NULL,
-    is_key        boolean NOT NULL,
-    score         double precision NOT NULL,
-    PRIMARY KEY (article_id, seq)
-);
-
--- The people quoted in each article; name_key and surname_key serve speaker: filters.
+-- The people quoted in each article, by name and surname, for speaker: filters (the names as
+-- written are in articles.analysis).
 CREATE TABLE speakers (
     article_id  bigint  NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     seq         integer NOT NULL,
-    name        text    NOT NULL,
-    title       text    NOT NULL,
-    quotes      integer NOT NULL,
     name_key    text    NOT NULL,
     surname_key text    NOT NULL,
     PRIMARY KEY (article_id, seq)

@@ -10,6 +10,10 @@ CREATE TABLE articles (
     source_key  TEXT    NOT NULL,            -- lower-cased source, for source: filters
     url         TEXT    UNIQUE,              -- canonical URL; NULL when unknown
     published   INTEGER NOT NULL,
+    -- The article's key in the full-text index: its published second times 2^24, plus a
+    -- sequence number among the articles of that second. The index keeps its entries in key
+    -- order, so a published window is a range of keys and the newest matches come first.
+    time_key    INTEGER NOT NULL UNIQUE,
     first_seen  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL,
     hash        TEXT    NOT NULL,            -- briefing.ContentHash of the body
@@ -21,13 +25,15 @@ CREATE TABLE articles (
     body_start  INTEGER NOT NULL,
     headline    TEXT    NOT NULL,
     lede        TEXT    NOT NULL DEFAULT '',
+    -- The quotes and speakers found at ingest, encoded (see analysis.go).
+    analysis    BLOB    NOT NULL,
     -- The text comes last: SQLite reads a row's columns in order, and the text often spills
     -- into overflow pages that the lookups of the columns above need not read.
-    text        TEXT    NOT NULL,
-    -- What the full-text index holds of the text: the first 100,000 characters.
-    search_text TEXT GENERATED ALWAYS AS (substr(text, 1, 100000)) VIRTUAL
+    text        TEXT    NOT NULL
 );
-CREATE INDEX articles_published ON articles (published);
+-- The published index holds the fingerprint, so that the near-duplicate check of a batch of
+-- articles reads the fingerprints of a time window from the index alone.
+CREATE INDEX articles_published ON articles (published, fingerprint);
 CREATE INDEX articles_source ON articles (source_key, published);
 CREATE INDEX articles_hash ON articles (hash);
 CREATE INDEX articles_band0 ON articles (band0, published, fingerprint);
@@ -39,44 +45,30 @@ CREATE INDEX articles_band5 ON articles (band5, published, fingerprint);
 CREATE INDEX articles_band6 ON articles (band6, published, fingerprint);
 CREATE INDEX articles_band7 ON articles (band7, published, fingerprint);
 
--- The full-text index: FTS5 over the articles table (external content), with Porter stemming.
--- The store writes it explicitly, at the end of each transaction that saves articles: FTS5
--- flushes its pending terms at every statement savepoint, so writing it row by row among the
--- other statements (as a trigger on articles would) makes bulk ingest several times slower.
+-- The full-text index of each article's headline and the first 100,000 characters of its text,
+-- with Porter stemming, under the article's time_key. It stores no copy of the text
+-- (contentless) and supports deleting by key. The store writes it explicitly, at the end of
+-- each transaction that saves articles, in key order: FTS5 flushes its pending terms at every
+-- statement savepoint and whenever keys go down, so writing it row by row among the other
+-- statements (as a trigger on articles would) makes bulk ingest several times slower.
 -- Deleting an article keeps it in sync through the trigger.
 CREATE VIRTUAL TABLE articles_fts USING fts5 (
-    headline, search_text,
-    content = 'articles', content_rowid = 'id',
+    headline, text,
+    content = '', contentless_delete = 1,
     tokenize = 'porter unicode61'
 );
+INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', 16777216);
+INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 16);
 CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
-    INSERT INTO articles_fts (articles_fts, rowid, headline, search_text)
-    VALUES ('delete', old.id, old.headline, old.search_text);
+    DELETE FROM articles_fts WHERE rowid = old.time_key;
 END;
 
--- The quotes extracted at ingest, in document order.
-CREATE TABLE quotes (
-    article_id    INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    seq           INTEGER NOT NULL,
-    text          TEXT    NOT NULL,
-    start_offset  INTEGER NOT NULL,
-    end_offset    INTEGER NOT NULL,
-    speaker       TEXT    NOT NULL,
-    speaker_title TEXT    NOT NULL,
-    cue           TEXT    NOT NULL,
-    is_partial    INTEGER NOT NULL,
-    is_key        INTEGER NOT NULL,
-    score         REAL    NOT NULL,
-    PRIMARY KEY (article_id, seq)
-) WITHOUT ROWID;
-
--- The people quoted in each article; name_key and surname_key serve speaker: filters.
+-- The people quoted in each article, by name and surname, for speaker: filters (the names as
+-- written are in articles.analysis). The reference is checked at commit, so that an insert
+-- cannot fail half-way and needs no statement journal.
 CREATE TABLE speakers (
-    article_id  INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    article_id  INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     seq         INTEGER NOT NULL,
-    name        TEXT    NOT NULL,
-    title       TEXT    NOT NULL,
-    quotes      INTEGER NOT NULL,
     name_key    TEXT    NOT NULL,
     surname_key TEXT    NOT NULL,
     PRIMARY KEY (article_id, seq)
