@@ -22,8 +22,9 @@ import (
 // maxNonce is the longest message nonce Discord accepts.
 const maxNonce = 25
 
-// Post posts a briefing to a channel, one message after another when it takes several, and
-// returns the first message's id. Each message carries a nonce made from the delivery key and
+// Post posts a briefing to a channel, one message after another when it takes several (the
+// bodies PostBodies makes, times written out in the channel's zone d.Location), and returns the
+// first message's id. Each message carries a nonce made from the delivery key and
 // its index, with enforce_nonce, so a retry within Discord's nonce window (a few minutes) returns
 // the messages already posted instead of posting them again. Failures are *bot.PostError: 429
 // (with RetryAfter), 5xx and network errors are temporary; 401, 403, 404 and 400 are permanent
@@ -33,18 +34,15 @@ func (b *Bot) Post(ctx context.Context, d bot.Delivery) (string, error) {
 	if !isSnowflake(d.ChannelID) {
 		return "", &bot.PostError{Err: fmt.Errorf("discord: channel id %q is not a Discord id", d.ChannelID)}
 	}
-	msgs := Render(d.Briefing, RenderOptions{})
+	if d.Key == "" {
+		d.Key = randomKey()
+	}
+	msgs := PostBodies(d)
 	if len(msgs) == 0 {
 		return "", &bot.PostError{Err: errors.New("discord: the briefing rendered to no message")}
 	}
-	key := d.Key
-	if key == "" {
-		key = randomKey()
-	}
 	var first string
 	for i, m := range msgs {
-		m.AllowedMentions = noMentions()
-		m.Nonce, m.EnforceNonce = nonceFor(key, i), true
 		id, err := b.createMessage(ctx, d.ChannelID, m)
 		if err != nil {
 			pe := classify(err)

@@ -29,21 +29,15 @@ const (
 
 var _ bot.Poster = (*Bot)(nil)
 
-// Post posts a briefing with chat.postMessage: the messages Render makes, the quotes threaded
-// under the first message when d.Thread. It returns the first message's ts. With d.Retry, the
-// parts an earlier attempt posted (found by their metadata key) are not posted again. Errors
-// are *bot.PostError; Post does not retry.
+// Post posts a briefing with chat.postMessage: the messages PostBodies makes (times in the
+// channel's zone, d.Location), the quotes threaded under the first message when d.Thread. It
+// returns the first message's ts. With d.Retry, the parts an earlier attempt posted (found by
+// their metadata key) are not posted again. Errors are *bot.PostError; Post does not retry.
 func (b *Bot) Post(ctx context.Context, d bot.Delivery) (string, error) {
 	if d.ChannelID == "" {
 		return "", &bot.PostError{Err: errors.New("slack: post: no channel")}
 	}
-	msgs := Render(d.Briefing, RenderOptions{Channel: d.ChannelID, Threaded: d.Thread})
-	if d.Key != "" {
-		for i := range msgs {
-			msgs[i].Metadata = &slack.SlackMetadata{EventType: MetadataEventType,
-				EventPayload: map[string]any{"key": d.Key, "part": i, "parts": len(msgs)}}
-		}
-	}
+	msgs := PostBodies(d)
 	posted := map[int]string{} // part → ts, of an earlier attempt
 	if d.Retry && d.Key != "" {
 		var err error
