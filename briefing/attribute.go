@@ -501,8 +501,8 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 		return np{}, -1, false
 	}
 	// The nearest speech verb before the mark; but say, tell, write or ask, when the sentence
-	// has one, over a verb that may mean something else ("He said police will maintain a
-	// \"scaled down presence\"").
+	// has one, over a verb some words away that may mean something else ("He said police will
+	// maintain a presence and move to a \"scaled down presence\"").
 	nearest := -1
 	for k := hi - 1; k >= lo && hi-k <= 30; k-- {
 		if !e.cueVerb(k, hi-k <= 3) {
@@ -511,7 +511,7 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 		if nearest < 0 {
 			nearest = k
 		}
-		if e.has(k, wcCoreCue) {
+		if e.has(k, wcCoreCue) || hi-nearest <= 4 {
 			return e.subjectOf(k, lo, hi)
 		}
 	}
