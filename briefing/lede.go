@@ -22,12 +22,12 @@ func lede(text string, start int, headline string) string {
 			body = ""
 		}
 		line = strings.TrimSpace(line)
-		if len(strings.Fields(line)) < 6 || !strings.ContainsAny(line, ".!?") {
+		if countFields(line) < 6 || !strings.ContainsAny(line, ".!?") {
 			continue
 		}
 		line = stripDateline(line)
 		s := firstSentence(line)
-		if len(strings.Fields(s)) < 5 || !endsWithStop(s) {
+		if countFields(s) < 5 || !endsWithStop(s) {
 			continue
 		}
 		if strings.EqualFold(strings.TrimRight(s, ".!? "), strings.TrimRight(headline, ".!? ")) {
@@ -123,4 +123,19 @@ func isAbbrevBefore(p string, i int) bool {
 		return true
 	}
 	return strings.Contains(w, ".")
+}
+
+// countFields is len(strings.Fields(s)) without building the slice.
+func countFields(s string) int {
+	n := 0
+	inField := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			inField = false
+		} else if !inField {
+			inField = true
+			n++
+		}
+	}
+	return n
 }

@@ -1,7 +1,6 @@
 package briefing
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -167,7 +166,7 @@ func firstNonEmpty(s ...string) string {
 func cleanLine(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.TrimLeft(strings.TrimSpace(s), "# ")
-	return strings.Join(strings.Fields(s), " ")
+	return validText(s)
 }
 
 // findHeadline returns the first line of text that reads as a headline and the offset where the
@@ -178,7 +177,8 @@ func findHeadline(text string, markdown bool) (headline string, bodyStart int) {
 		text string
 		next int // offset just after the line
 	}
-	var lines []line
+	var buf [12]line
+	lines := buf[:0]
 	pos := 0
 	if markdown && strings.HasPrefix(text, "---") {
 		// YAML front matter: skip to its closing line.
@@ -212,7 +212,7 @@ func findHeadline(text string, markdown bool) (headline string, bodyStart int) {
 		if isChromeLine(l.text) {
 			continue
 		}
-		if isShortLine(l.text) && i+1 < len(lines) && len(strings.Fields(lines[i+1].text)) <= 30 && !isChromeLine(lines[i+1].text) {
+		if isShortLine(l.text) && i+1 < len(lines) && countFields(lines[i+1].text) <= 30 && !isChromeLine(lines[i+1].text) {
 			continue // a section label above the real headline
 		}
 		return cleanLine(trimHeadlineDot(l.text)), skipBlank(text, l.next)
@@ -242,18 +242,18 @@ func trimHeadlineDot(s string) string {
 // isChromeLine reports whether a line above the headline is site navigation or metadata rather
 // than the headline: very short lines, section labels, bylines and lone dates.
 func isChromeLine(line string) bool {
-	low := strings.ToLower(strings.TrimRight(line, ":.|"))
+	low := strings.TrimRight(line, ":.|") // compared ignoring case
 	for _, e := range chromeLines {
-		if low == e {
+		if equalFold(low, e) {
 			return true
 		}
 	}
 	for _, p := range chromePrefixes {
-		if strings.HasPrefix(low, p) {
+		if len(low) >= len(p) && equalFold(low[:len(p)], p) {
 			return true
 		}
 	}
-	if strings.ContainsAny(line, "|›»>") && !strings.ContainsAny(line, ".?!") && len(strings.Fields(line)) <= 8 {
+	if strings.ContainsAny(line, "|›»>") && !strings.ContainsAny(line, ".?!") && countFields(line) <= 8 {
 		return true // a breadcrumb: "World › Europe"
 	}
 	return looksLikeDate(low)
@@ -261,7 +261,7 @@ func isChromeLine(line string) bool {
 
 // isShortLine reports a line too short to be a headline unless nothing better follows.
 func isShortLine(line string) bool {
-	return utf8.RuneCountInString(line) < 12 || len(strings.Fields(line)) < 3
+	return utf8.RuneCountInString(line) < 12 || countFields(line) < 3
 }
 
 // chromeLines are whole lines of site navigation; chromePrefixes start bylines and stamps.
@@ -273,7 +273,8 @@ var (
 var monthNames = []string{"january", "february", "march", "april", "may ", "june", "july", "august", "september", "october", "november", "december"}
 
 // looksLikeDate reports whether a short line is only a date or time stamp.
-func looksLikeDate(low string) bool {
+func looksLikeDate(line string) bool {
+	low := line // month names are compared ignoring case
 	if len(low) > 40 {
 		return false
 	}
@@ -287,9 +288,9 @@ func looksLikeDate(low string) bool {
 		return false
 	}
 	for _, m := range monthNames {
-		if strings.Contains(low, m) {
+		if containsFold(low, m) {
 			return true
 		}
 	}
-	return bytes.ContainsAny([]byte(low), "/:") && digits >= 4
+	return strings.ContainsAny(low, "/:") && digits >= 4
 }
