@@ -267,21 +267,28 @@ func (s *scanner) scanWord(i int) int {
 		i += w
 	}
 	upper, letters := 0, 0
+	// While the word is plain ASCII letters and digits, h hashes it in lower case for the
+	// lexicon (wordHash), sparing endWord a second pass.
+	plain := i == start
+	h := uint64(fnvOffset)
 	for i < len(text) {
 		if c := text[i]; c < utf8.RuneSelf {
 			// ASCII fast path.
 			if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+				h = (h ^ uint64(c)) * fnvPrime
 				letters++
 				i++
 				continue
 			}
 			if 'A' <= c && c <= 'Z' {
+				h = (h ^ uint64(c+'a'-'A')) * fnvPrime
 				upper++
 				letters++
 				i++
 				continue
 			}
 		}
+		plain = false
 		r, w := runeAt(text, i)
 		if isLetterRune(r) {
 			if unicode.IsUpper(r) {
@@ -303,7 +310,7 @@ func (s *scanner) scanWord(i int) int {
 		case (r == '.' || r == ',') && prev <= '9' && prev >= '0' && next <= '9' && next >= '0':
 		case r == '&' && unicode.IsUpper(prev) && unicode.IsUpper(next):
 		default:
-			return s.endWord(start, i, upper, letters)
+			return s.endWord(start, i, upper, letters, plain, h)
 		}
 		i += w + nw
 		if unicode.IsUpper(next) {
@@ -311,10 +318,12 @@ func (s *scanner) scanWord(i int) int {
 		}
 		letters++
 	}
-	return s.endWord(start, i, upper, letters)
+	return s.endWord(start, i, upper, letters, plain, h)
 }
 
-func (s *scanner) endWord(start, end, upper, letters int) int {
+// endWord records the word [start, end); plain tells that it is only ASCII letters and digits,
+// with h its wordHash in lower case.
+func (s *scanner) endWord(start, end, upper, letters int, plain bool, h uint64) int {
 	r, _ := runeAt(s.text, start)
 	if markOf(r) != markNone {
 		r, _ = runeAt(s.text, start+1)
@@ -331,7 +340,11 @@ func (s *scanner) endWord(start, end, upper, letters int) int {
 	}
 	w := s.text[start:end]
 	var info wordInfo
-	if lw, h, ok := lowerWord(s.buf[:maxLexWord], w); ok {
+	if plain {
+		if len(w) <= maxLexWord {
+			info = lexicon.lookupFold(w, h)
+		}
+	} else if lw, h, ok := lowerWord(s.buf[:maxLexWord], w); ok {
 		info = lexicon.lookup(lw, h)
 	}
 	if c := w[len(w)-1]; (c == 's' || c == 'S') && len(trimPossessive(w)) < len(w) {

@@ -223,6 +223,23 @@ func (t *lexTable) lookup(w []byte, h uint64) wordInfo {
 	return wordInfo{}
 }
 
+// lookupFold is lookup for a word w of ASCII letters and digits in any case, with h the
+// wordHash of its lower case.
+func (t *lexTable) lookupFold(w string, h uint64) wordInfo {
+	fp := uint32(h>>32) &^ lexIndexMask
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		s := t.slots[i]
+		if s == 0 {
+			return wordInfo{}
+		}
+		if s&^lexIndexMask == fp {
+			if e := &t.entries[s&lexIndexMask-1]; e.hash == h && equalFold(e.word, w) {
+				return e.info
+			}
+		}
+	}
+}
+
 // entry returns the entry for w, creating it.
 func (t *lexTable) entry(w string) *wordInfo {
 	h := wordHash([]byte(w))
