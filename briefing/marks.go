@@ -17,6 +17,10 @@ type span struct {
 	single      bool // single marks
 }
 
+// maxSpans bounds the quotations read in one article, and so the memory a text of nothing but
+// quotation marks can take.
+const maxSpans = 5000
+
 // pairMarks finds the quotation spans of the scanned text, in order and never overlapping.
 func (s *scanner) pairMarks(spans []span) []span {
 	spans = s.pairFamily(spans, true)
@@ -24,6 +28,9 @@ func (s *scanner) pairMarks(spans []span) []span {
 	spans = s.pairFamily(spans, false)
 	if len(spans) > n {
 		spans = mergeSpans(spans, n)
+	}
+	if len(spans) > maxSpans {
+		spans = spans[:maxSpans] // no article quotes so often: the rest is noise
 	}
 	for i := range spans {
 		for t := spans[i].first; t <= spans[i].last && t >= 0; t++ {

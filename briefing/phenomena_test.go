@@ -434,3 +434,13 @@ func checkQuotes(t *testing.T, a *briefing.Article, want []wantQuote) {
 		}
 	}
 }
+
+// TestQuotationsAreBounded checks that a text of nothing but quotations yields a bounded number of
+// them, so its memory stays bounded too.
+func TestQuotationsAreBounded(t *testing.T) {
+	body := strings.Repeat(`"We will win the vote," said Ana Reis. `, 6000)
+	a := analyzeText(t, body)
+	if n := len(a.Quotes); n < 1000 || n > 5000 {
+		t.Fatalf("%d quotes, want between 1000 and 5000", n)
+	}
+}

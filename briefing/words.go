@@ -11,7 +11,7 @@ import (
 // word again.
 
 // wordClass is a set of the lexicon's word lists.
-type wordClass uint64
+type wordClass uint32
 
 const (
 	wcCue        wordClass = 1 << iota // a speech verb: said, told, stressed
