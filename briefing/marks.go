@@ -219,8 +219,8 @@ const laterCloserWindow = 200
 
 // appendSpan records the quotation between marks o and c.
 func (s *scanner) appendSpan(spans []span, o, c int, contd bool) []span {
-	if c == o+1 {
-		return spans // empty: ""
+	if c == o+1 || len(spans) >= 2*maxSpans {
+		return spans // empty (""), or more than any article quotes
 	}
 	return append(spans, span{
 		open: o, close: c, start: int(s.toks[o].end), end: int(s.toks[c].start),
