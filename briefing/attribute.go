@@ -298,36 +298,6 @@ func (e *engine) titleWordsBetween(k, end int) bool {
 	return true
 }
 
-// skipToVerb returns the speech verb after a subject ending at k (past auxiliaries, adverbs and
-// an apposition between commas), or -1.
-func (e *engine) skipToVerb(k, hi int) int {
-	if k < hi && e.isPunct(k, ',') {
-		// An apposition or age: "Smith, 54, said", "Smith, the chief executive, said",
-		// "Smith, who ..., said".
-		j := k + 1
-		for j < hi && j-k < 16 && !e.isPunct(j, ',') && e.toks[j].kind != tokMark {
-			j++
-		}
-		if j < hi && e.isPunct(j, ',') {
-			k = j + 1
-		}
-	}
-	for n := 0; k < hi && n < 4; n++ {
-		t := e.toks[k]
-		if t.kind != tokWord {
-			return -1
-		}
-		if e.cueVerb(k, true) {
-			return k
-		}
-		if !t.has(wcAux) {
-			return -1
-		}
-		k++
-	}
-	return -1
-}
-
 // npAt reads a subject starting at token k: a pronoun, a name (with a title before it: "Oilers
 // head coach Ken Hitchcock", "Heart and Stroke senior manager Erin Kim", "Campbell’s partner,
 // Jason Louth"), or a description ("the Russian top diplomat", "officials", "the laid-back

@@ -549,22 +549,3 @@ func (e *engine) endsParagraph(sp span) bool {
 	}
 	return true
 }
-
-// newSubjectBetween reports whether a named person other than the first quotation's speaker
-// stands as a subject between two quotations.
-func (e *engine) newSubjectBetween(a, b span, ent int) bool {
-	end := a.close
-	if end < 0 {
-		end = a.last
-	}
-	for mi := e.mentionsBefore(end + 1); mi < len(e.mentions); mi++ {
-		m := e.mentions[mi]
-		if m.tok >= b.open {
-			break
-		}
-		if m.subject && m.ent != ent && e.ents[m.ent].isPerson() {
-			return true
-		}
-	}
-	return false
-}
