@@ -2,60 +2,396 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"slices"
 	"strings"
+	"time"
 
+	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/console"
+	"github.com/briefbot/briefbot/bot/discord"
+	"github.com/briefbot/briefbot/bot/slack"
 	"github.com/briefbot/briefbot/briefing"
+	"github.com/briefbot/briefbot/briefing/store"
+)
+
+// The output formats of briefbot brief.
+const (
+	formatArticles = "articles" // files only: each article's headline, lede and key quotes
+	formatText     = "text"     // the story layout of the console
+	formatSlack    = "slack"    // the chat.postMessage bodies, as a JSON array
+	formatDiscord  = "discord"  // the create-message bodies, as a JSON array
+	formatJSON     = "json"     // the Briefing itself
 )
 
 func briefCommand() command {
 	return command{
-		Name:    "brief",
-		Usage:   "[--max-key N] FILE...",
-		Summary: "print a key-quote briefing of article files: headline, lede, key quotes, source",
-		Run:     runBrief,
+		Name: "brief",
+		Usage: "--topic TOPIC [--store DSN] [--since 24h] [--stories 5] [--format text|slack|discord|json] [--timezone ZONE]\n" +
+			"       briefbot brief [--format articles|text|slack|discord|json] [--topic NAME] [--max-key N] FILE...",
+		Summary: "print the briefing of a topic over a window of the store, as the bot would post it " +
+			"(text, Slack or Discord request bodies, or JSON); or of article files",
+		Run: runBrief,
 	}
+}
+
+// briefFlags are briefbot brief's flags.
+type briefFlags struct {
+	dsn, topic, since, format, zone, channel string
+	stories, width, maxKey, maxBytes         int
+	set                                      map[string]bool // the flags given
 }
 
 func runBrief(ctx context.Context, env *Env, args []string) error {
 	c := briefCommand()
-	fs := newFlagSet(env, c)
-	maxKey := fs.Int("max-key", 3, "show at most `N` key quotes per article")
-	maxBytes := fs.Int("max-bytes", briefing.DefaultMaxBytes, "refuse articles larger than `N` bytes")
-	if err := parseFlags(fs, args); err != nil {
+	fset := newFlagSet(env, c)
+	var f briefFlags
+	fset.StringVar(&f.dsn, "store", store.DefaultDSN, "the store: a SQLite file `PATH` or postgres://user@host:5432/db")
+	fset.StringVar(&f.topic, "topic", "", "brief the store's articles on `TOPIC`: a topic name, or a query in the store's syntax "+
+		"(korea OR pyongyang -football); with files, the briefing's name, which also ranks the stories that mention it first")
+	fset.StringVar(&f.since, "since", "24h", "the window: how far back from now to look (`DURATION` such as 90m, 24h, 3d, 1w)")
+	fset.IntVar(&f.stories, "stories", 5, "show at most `N` stories; the briefing counts the others")
+	fset.StringVar(&f.format, "format", "", "the output `FORMAT`: text (the default with --topic), slack, discord or json; "+
+		"with files also articles (the default: each file's headline, lede and key quotes)")
+	fset.StringVar(&f.zone, "timezone", "UTC", "write times in the IANA time `ZONE` (Europe/Berlin), as a channel with that timezone sees them")
+	fset.StringVar(&f.channel, "channel", "", "the Slack channel `ID` the slack bodies are addressed to (optional)")
+	fset.IntVar(&f.width, "width", 0, "wrap text at `N` columns (default: the terminal's width, else 80)")
+	fset.IntVar(&f.maxKey, "max-key", 3, "files: mark at most `N` key quotes per article")
+	fset.IntVar(&f.maxBytes, "max-bytes", briefing.DefaultMaxBytes, "files: refuse articles larger than `N` bytes")
+	if err := parseFlags(fset, args); err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
-		fs.Usage()
+	f.set = map[string]bool{}
+	fset.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
+
+	files := fset.Args()
+	if len(args) == 0 {
+		fset.Usage()
 		return errUsage
 	}
-	files, err := articleFiles(fs.Args())
+	if problem := f.check(len(files) > 0); problem != "" {
+		fmt.Fprintf(env.Stderr, "briefbot brief: %s (briefbot brief --help lists the flags)\n", problem)
+		return errUsage
+	}
+	loc, err := timeZone(f.zone)
+	if err != nil {
+		return err
+	}
+	if len(files) > 0 {
+		return briefFiles(ctx, env, f, loc, files)
+	}
+	window, err := parseSince(f.since)
+	if err != nil {
+		return err
+	}
+	// The window ends now, to the second: times read "09:00:00", not "09:00:00.943552626".
+	b, err := briefStore(ctx, f, env.now().Truncate(time.Second), window)
+	if err != nil {
+		return err
+	}
+	return writeBriefing(env, f, b, loc)
+}
+
+// check returns what is wrong with the flags' combination, "" when nothing is.
+func (f *briefFlags) check(withFiles bool) string {
+	formats := []string{formatText, formatSlack, formatDiscord, formatJSON}
+	if withFiles {
+		formats = append([]string{formatArticles}, formats...)
+		if f.format == "" {
+			f.format = formatArticles
+		}
+		for _, name := range []string{"store", "since"} {
+			if f.set[name] {
+				return fmt.Sprintf("--%s briefs the store; it does not go with files", name)
+			}
+		}
+		if f.format == formatArticles && f.topic != "" {
+			return "--topic names a briefing assembled from the files: add --format text, slack, discord or json"
+		}
+	} else {
+		if f.format == "" {
+			f.format = formatText
+		}
+		switch {
+		case strings.TrimSpace(f.topic) == "":
+			return "name a topic with --topic, or give article files"
+		case f.format == formatArticles:
+			return "--format articles lists article files; with --topic use text, slack, discord or json"
+		case f.set["max-key"] || f.set["max-bytes"]:
+			return "--max-key and --max-bytes apply to article files; stored articles were analysed when ingested"
+		}
+	}
+	switch {
+	case !slices.Contains(formats, f.format):
+		return fmt.Sprintf("--format %q: want %s", f.format, orList(formats))
+	case f.stories < 1:
+		return "--stories must be at least 1"
+	case f.width < 0:
+		return "--width must not be negative"
+	case f.channel != "" && f.format != formatSlack:
+		return "--channel goes with --format slack"
+	}
+	return ""
+}
+
+// briefStore makes the briefing of f.topic over the window ending now, as the bot makes it for
+// /brief and for its scheduled posts (bot.Briefer).
+func briefStore(ctx context.Context, f briefFlags, now time.Time, window time.Duration) (briefing.Briefing, error) {
+	if missingSQLiteFile(f.dsn) {
+		return briefing.Briefing{}, fmt.Errorf("there is no store at %s: ingest articles first (briefbot ingest --store %s PATH|URL…) "+
+			"or name the store with --store", f.dsn, f.dsn)
+	}
+	st, err := store.Open(ctx, f.dsn, store.Options{})
+	if err != nil {
+		return briefing.Briefing{}, err
+	}
+	defer st.Close()
+
+	topics, err := st.Topics(ctx)
+	if err != nil {
+		return briefing.Briefing{}, err
+	}
+	topic := strings.TrimSpace(f.topic)
+	configured, isTopic := findTopic(topics, topic)
+	briefer := &bot.Briefer{Store: st, Now: func() time.Time { return now }}
+	b, err := briefer.Brief(ctx, topic, now.Add(-window), now, f.stories)
+	var qe *store.QueryError
+	switch {
+	case errors.As(err, &qe) && isTopic:
+		return b, fmt.Errorf("the query of topic %s, %q, is not valid: %s", configured.Name, configured.Query, queryProblem(qe))
+	case errors.As(err, &qe):
+		return b, fmt.Errorf("%q is not a topic, nor a valid query: %s", topic, queryProblem(qe))
+	case err != nil:
+		return b, err
+	case !b.Empty() || isTopic:
+		return b, nil
+	}
+	// Nothing in the window for words that are not a topic: a briefing that says "nothing new"
+	// if they matched articles before, else a typing mistake to point out.
+	n, err := st.Count(ctx, store.Query{Text: topic})
+	if err != nil {
+		return b, err
+	}
+	if n > 0 {
+		return b, nil
+	}
+	return b, fmt.Errorf("%q is not a topic and matches no stored article; %s", topic, topicHint(topics, topic))
+}
+
+// findTopic returns the configured topic named name (without regard to case or quotes), as
+// bot.Briefer finds it.
+func findTopic(topics []store.Topic, name string) (store.Topic, bool) {
+	name = strings.TrimSpace(strings.Trim(name, `"`))
+	for _, t := range topics {
+		if strings.EqualFold(t.Name, name) {
+			return t, true
+		}
+	}
+	return store.Topic{}, false
+}
+
+// topicHint suggests the topics closest to text, or names them all.
+func topicHint(topics []store.Topic, text string) string {
+	if close := bot.ClosestTopics(topics, text); len(close) > 0 {
+		return "did you mean " + orList(close) + "?"
+	}
+	if len(topics) == 0 {
+		return "no topics are configured yet (the config file's topics: declares them)"
+	}
+	names := make([]string, len(topics))
+	for i, t := range topics {
+		names[i] = t.Name
+	}
+	slices.SortFunc(names, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	return "the topics are " + strings.Join(names, ", ")
+}
+
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// queryProblem is a query parser's complaint, with where it is.
+func queryProblem(qe *store.QueryError) string {
+	if qe.Pos > 0 {
+		return fmt.Sprintf("at character %d, %s", qe.Pos, qe.Msg)
+	}
+	return qe.Msg
+}
+
+// missingSQLiteFile reports whether dsn names a SQLite file that does not exist (opening it would
+// create an empty store).
+func missingSQLiteFile(dsn string) bool {
+	if dsn == ":memory:" || strings.HasPrefix(dsn, "file:") || strings.Contains(dsn, "://") {
+		return false
+	}
+	_, err := os.Stat(dsn)
+	return errors.Is(err, fs.ErrNotExist)
+}
+
+// parseSince reads --since: a window as /brief takes it (90m, 24h, 3d, 1w) or a Go duration
+// (1h30m).
+func parseSince(s string) (time.Duration, error) {
+	if d, err := bot.ParseWindow(s); err == nil {
+		return d, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("--since %q: want how far back to look, such as 90m, 24h, 3d or 1w", s)
+	}
+	return d, nil
+}
+
+// timeZone resolves --timezone as /brief subscribe does (case forgiven, mistakes suggested).
+func timeZone(name string) (*time.Location, error) {
+	loc, err := bot.ResolveTimezone(name)
+	var tze *bot.TimezoneError
+	switch {
+	case err == nil:
+		return loc, nil
+	case errors.As(err, &tze) && len(tze.Suggestions) > 0:
+		return nil, fmt.Errorf("--timezone %q is not a time zone; did you mean %s?", name, orList(tze.Suggestions))
+	}
+	return nil, fmt.Errorf("--timezone %q is not a time zone: use an IANA name such as Europe/Berlin or America/New_York", name)
+}
+
+// briefFiles reads and analyses article files and prints them: each on its own (articles), or
+// assembled into one briefing like stored articles.
+func briefFiles(ctx context.Context, env *Env, f briefFlags, loc *time.Location, files []string) error {
+	names, err := articleFiles(files)
 	if err != nil {
 		return err
 	}
 	var articles []*briefing.Article
 	failed := 0
-	for _, name := range files {
+	for _, name := range names {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		a, err := readArticleFile(name, briefing.ReadOptions{MaxBytes: *maxBytes, Source: name})
+		a, err := readArticleFile(name, briefing.ReadOptions{MaxBytes: f.maxBytes, Source: name})
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "briefbot brief: %s\n", oneLine(err.Error()))
 			failed++
 			continue
 		}
-		briefing.Analyze(a, briefing.AnalyzeOptions{MaxKey: *maxKey})
+		briefing.Analyze(a, briefing.AnalyzeOptions{MaxKey: f.maxKey})
 		articles = append(articles, a)
 	}
-	if err := printArticleBriefs(env.Stdout, articles); err != nil {
+	if f.format == formatArticles {
+		err = printArticleBriefs(env.Stdout, articles)
+	} else if len(articles) > 0 {
+		all := make([]briefing.Article, len(articles))
+		for i, a := range articles {
+			all[i] = *a
+		}
+		topic := strings.TrimSpace(f.topic)
+		err = writeBriefing(env, f, briefing.Assemble(all, briefing.AssembleOptions{Topic: topic, Query: topic, Stories: f.stories}), loc)
+	}
+	if err != nil {
 		return fmt.Errorf("write: %w", err)
 	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d files could not be read", failed, len(files))
+		return fmt.Errorf("%d of %d files could not be read", failed, len(names))
 	}
 	return nil
+}
+
+// writeBriefing prints a briefing in f.format with its times in loc: through the console's
+// renderer, as the request bodies the Slack or Discord poster sends, or as JSON.
+func writeBriefing(env *Env, f briefFlags, b briefing.Briefing, loc *time.Location) error {
+	d := bot.Delivery{ChannelID: f.channel, Briefing: b, Location: loc}
+	switch f.format {
+	case formatText:
+		width := f.width
+		if width == 0 {
+			width = terminalWidth(env)
+		}
+		_, err := io.WriteString(env.Stdout, console.Render(b, console.RenderOptions{Width: width, Location: loc}))
+		return err
+	case formatSlack:
+		return writeJSON(env.Stdout, slack.PostBodies(d))
+	case formatDiscord:
+		return writeJSON(env.Stdout, discord.PostBodies(d))
+	}
+	return writeJSON(env.Stdout, briefingIn(b, loc))
+}
+
+// briefingIn returns b with its times in loc and its story list never null, for the JSON
+// contract.
+func briefingIn(b briefing.Briefing, loc *time.Location) briefing.Briefing {
+	b.From, b.To = inZone(b.From, loc), inZone(b.To, loc)
+	stories := make([]briefing.Story, len(b.Stories))
+	for i, s := range b.Stories {
+		s.Published = inZone(s.Published, loc)
+		if s.Sources == nil {
+			s.Sources = []briefing.SourceRef{}
+		}
+		if s.Quotes == nil {
+			s.Quotes = []briefing.StoryQuote{}
+		}
+		stories[i] = s
+	}
+	b.Stories = stories
+	return b
+}
+
+func inZone(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.In(loc)
+}
+
+// writeJSON writes v as indented JSON with <, > and & written as themselves: Slack's links and
+// escapes stay readable (json.Marshal, which the posters use, writes them as \u003c, \u003e and
+// \u0026; the values are the same).
+func writeJSON(w io.Writer, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(unescapeHTML(data), '\n'))
+	return err
+}
+
+// unescapeHTML replaces the escapes \u003c, \u003e and \u0026 in the strings of a JSON document
+// by the characters they stand for, leaving every other escape as it is.
+func unescapeHTML(data []byte) []byte {
+	out := make([]byte, 0, len(data))
+	inString := false
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		switch {
+		case c == '"':
+			inString = !inString
+		case c == '\\' && inString && i+1 < len(data):
+			if i+5 < len(data) && data[i+1] == 'u' {
+				switch string(data[i+2 : i+6]) {
+				case "003c":
+					out, i = append(out, '<'), i+5
+					continue
+				case "003e":
+					out, i = append(out, '>'), i+5
+					continue
+				case "0026":
+					out, i = append(out, '&'), i+5
+					continue
+				}
+			}
+			out, i = append(out, c, data[i+1]), i+1 // any other escape, whole
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // printArticleBriefs prints one block per analysed article: the headline, the lede, the key

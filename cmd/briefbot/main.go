@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/briefbot/briefbot/config"
 )
@@ -38,6 +39,15 @@ type Env struct {
 	// StdinIsTerminal and StdoutIsTerminal switch prompts and progress bars on.
 	StdinIsTerminal  bool
 	StdoutIsTerminal bool
+	// Now is the clock of commands that look back from now (brief); nil means time.Now.
+	Now func() time.Time
+}
+
+func (e *Env) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
 }
 
 // errUsage is returned after a usage message was printed (exit status 2).
