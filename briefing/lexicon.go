@@ -1,8 +1,8 @@
 package briefing
 
-// The engine's word tables. They hold general English: speech verbs, role and organisation
-// nouns, function words, honorifics and common given names. None is fitted to any one article.
-// They are built once, read-only, and looked up with lower-case keys.
+// The engine's word lists. They hold general English: speech verbs, role and organisation nouns,
+// function words, honorifics and common given names. None is fitted to any one article. words.go
+// builds them, once, into the read-only lexicon table each word token is looked up in.
 
 // cueVerbWords are the speech verbs, each group (between dots) the forms of one verb.
 const cueVerbWords = `say says said saying · tell tells told telling · add adds added adding
@@ -84,7 +84,7 @@ const cueVerbWords = `say says said saying · tell tells told telling · add add
 	lecture lectures lectured · preach preaches preached · plead · pray prays prayed
 	share shares shared sharing · explain · allow allows allowed · cite cites cited`
 
-// weakCueVerbs need the quotation right beside them to count as speech: "went", "began",
+// weakCueWords need the quotation right beside them to count as speech: "went", "began",
 // "called", "read", "hit", "smiled" and the like mean other things elsewhere.
 const weakCueWords = `go goes went begin begins began call calls called calling read reads hit hits
 	smile smiles smiled smiling nod nods nodded nodding shrug shrugs shrugged shrugging laugh laughs laughed
@@ -97,7 +97,7 @@ const weakCueWords = `go goes went begin begins began call calls called calling 
 	counter counters countered reason reasons reasoned estimate estimates estimated
 	volunteer volunteers volunteered signal signals signalled signaled hint hints hinted`
 
-// auxiliaries stand between a subject and its speech verb: "Lavrov has said", "she would tell".
+// auxiliaryWords stand between a subject and its speech verb: "Lavrov has said", "she would tell".
 const auxiliaryWords = `has have had was is were are be been being will would could should can may
 	might must did does do also later then once earlier previously recently repeatedly often has
 	just already again further even still never not only reportedly allegedly once quickly`
@@ -116,7 +116,7 @@ const (
 	deputy vice crown prosecutor attorney`
 )
 
-// roleNouns name what a person is: they make titles ("Foreign Minister", "chief executive") and
+// roleWords name what a person is: they make titles ("Foreign Minister", "chief executive") and
 // descriptions ("the minister", "the Russian top diplomat").
 const roleWords = `pollster minister president secretary chancellor premier spokesman spokeswoman spokesperson
 	director chief executive officer chairman chairwoman chair ceo cfo coo cto coach manager governor
@@ -146,13 +146,13 @@ const roleWords = `pollster minister president secretary chancellor premier spok
 	athlete swimmer boxer golfer champion rookie veteran teammate coach referee umpire official
 	minister's regulator watchdog governor-general`
 
-// personRoles are role nouns that certainly name a person (not "official" bodies).
+// femaleRoleWords and maleRoleWords are roles only women or only men hold.
 const femaleRoleWords = `spokeswoman chairwoman congresswoman councilwoman businesswoman actress queen
 	princess mother daughter wife sister woman girl widow mum mom aunt niece grandmother nun stateswoman`
 const maleRoleWords = `spokesman chairman congressman councilman businessman actor king prince father son
 	husband brother man boy dad uncle nephew grandfather monk statesman`
 
-// titleModifiers stand inside a title without being role nouns: "Foreign Minister", "top diplomat".
+// titleModifierWords stand inside a title without being role nouns: "Foreign Minister", "top diplomat".
 const titleModifierWords = `foreign prime deputy vice top chief senior former acting interim assistant
 	associate executive general junior principal first second lead managing national regional local
 	state federal provincial municipal city county district defence defense finance economy economic
@@ -165,7 +165,7 @@ const titleModifierWords = `foreign prime deputy vice top chief senior former ac
 	permanent parliamentary co head team club board company group news political communications
 	development humanitarian nuclear climate foreign-policy`
 
-// orgNouns end the names of organisations ("Foreign Ministry", "Saskatoon Police Service") and
+// orgWords end the names of organisations ("Foreign Ministry", "Saskatoon Police Service") and
 // head descriptions of them ("the ministry said").
 const orgWords = `ministry department government office agency council committee commission party
 	police service services university college school institute association union federation league
@@ -208,15 +208,15 @@ const capStopWords = `the a an this that these those he she it they we i you his
 	doesn't haven't hasn't hadn't couldn't wouldn't shouldn't i'm i've i'd i'll we're we've we'll
 	you're they're they've he's she's`
 
-// abbreviations end with a period that does not end the sentence.
+// abbreviationWords end with a period that does not end the sentence.
 const abbreviationWords = `mr mrs ms dr st jr sr gen sen rep gov lt col capt sgt prof rev hon no vs etc
 	inc corp ltd co jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e fig approx est
 	dept univ assn bros ave blvd mt ft cmdr adm det insp supt pres msgr fr op cit al`
 
-// particles join the parts of a name: "Ludwig van Beethoven", "Charles de Gaulle".
+// particleWords join the parts of a name: "Ludwig van Beethoven", "Charles de Gaulle".
 const particleWords = `van von der den de da di du del della la le bin ibn al el dos das ter ten`
 
-// pleasantries mark quotes with little news value ("We are delighted to welcome...").
+// pleasantryWords mark quotes with little news value ("We are delighted to welcome...").
 const pleasantryWords = `thank thanks thanked grateful gratitude congratulate congratulations congrats
 	pleased delighted happy honoured honored privilege welcome welcomed proud glad excited thrilled
 	wonderful great amazing fantastic lovely awesome incredible blessed appreciate appreciated
@@ -229,7 +229,7 @@ const stanceWords = `should must need needs necessary essential vital crucial ho
 	reject unacceptable insist urge urgent sure certain convinced determined won't can't cannot
 	shouldn't mustn't wrong ought responsible blame fault crisis serious impossible`
 
-// emphaticCues are speech verbs by which a reporter marks a point the speaker pressed.
+// emphaticCueWords are speech verbs by which a reporter marks a point the speaker pressed.
 const emphaticCueWords = `stressed stresses warned warns insisted insists emphasised emphasized
 	emphasises emphasizes underlined underlines underscored pledged pledges vowed vows urged urges
 	declared declares demanded demands cautioned pointed out warned`
