@@ -299,7 +299,7 @@ func (e *engine) inherit() {
 			continue
 		}
 		sp := e.spans[q.span]
-		if n := e.nextQuote(qi); n >= 0 {
+		if n := e.nextQuote(qi); n >= 0 && !e.continuesSentence(qi) {
 			next := &e.quotes[n]
 			nsp := e.spans[next.span]
 			if next.direct && e.paraFirst(nsp.open) == e.paraFirst(sp.open) && e.wordsIn([2]int{max(sp.close, sp.last) + 1, nsp.open}) == 0 {
@@ -336,6 +336,17 @@ func (e *engine) inherit() {
 			q.cue = e.cueText(cue)
 		}
 	}
+}
+
+// continuesSentence reports whether quotation qi follows, with no narration between, a quotation
+// of its paragraph that has a speaker: `"A," he said. "B." "C," she said.` gives B to him.
+func (e *engine) continuesSentence(qi int) bool {
+	p := e.prevQuote(qi)
+	if p < 0 || e.quotes[p].ent < 0 {
+		return false
+	}
+	psp, sp := e.spans[e.quotes[p].span], e.spans[e.quotes[qi].span]
+	return e.paraFirst(psp.open) == e.paraFirst(sp.open)
 }
 
 // narrationSubject returns the person the sentence right before quotation qi is about, when that
