@@ -35,8 +35,8 @@ func briefCommand() command {
 		Name: "brief",
 		Usage: "--topic TOPIC [--store DSN] [--since 24h] [--stories 5] [--format text|slack|discord|json] [--timezone ZONE]\n" +
 			"       briefbot brief [--format articles|text|slack|discord|json] [--topic NAME] [--max-key N] FILE...",
-		Summary: "print the briefing of a topic over a window of the store, as the bot would post it " +
-			"(text, Slack or Discord request bodies, or JSON); or of article files",
+		Summary: "print a topic's briefing from the store as the bot would post it (text, Slack, Discord or JSON), " +
+			"or a briefing of article files",
 		Run: runBrief,
 	}
 }
