@@ -288,9 +288,9 @@ func (s *scanner) scanWord(i int) int {
 				continue
 			}
 		}
-		plain = false
 		r, w := runeAt(text, i)
 		if isLetterRune(r) {
+			plain = false
 			if unicode.IsUpper(r) {
 				upper++
 			}
@@ -312,6 +312,7 @@ func (s *scanner) scanWord(i int) int {
 		default:
 			return s.endWord(start, i, upper, letters, plain, h)
 		}
+		plain = false
 		i += w + nw
 		if unicode.IsUpper(next) {
 			upper++
