@@ -149,7 +149,7 @@ func openSQLite(dsn string) (*sqlStore, error) {
 	if memory {
 		return s, nil // one connection: a second would open another, empty, database
 	}
-	r, err := sql.Open("sqlite", withPragmas(append(common, "cache_size(-16384)", "query_only(1)")))
+	r, err := sql.Open("sqlite", withPragmas(append(common, "cache_size(-16384)", "mmap_size(1073741824)", "query_only(1)")))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", dsn, err)
@@ -165,6 +165,11 @@ func openPostgres(ctx context.Context, dsn string) (*sqlStore, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	// Statements are prepared once per connection; a topic query must still be planned for its
+	// own words and window (a generic plan cannot tell a rare word from a common one).
+	if _, set := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !set {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
