@@ -149,7 +149,7 @@ func openSQLite(dsn string) (*sqlStore, error) {
 	if memory {
 		return s, nil // one connection: a second would open another, empty, database
 	}
-	r, err := sql.Open("sqlite", withPragmas(append(common, "cache_size(-16384)", "mmap_size(1073741824)", "query_only(1)")))
+	r, err := sql.Open("sqlite", withPragmas(append(common, "cache_size(-16384)", "query_only(1)")))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open %s: %w", dsn, err)
