@@ -49,6 +49,8 @@ const (
 	quoteTitleBonus        = 0.05 // the speaker's title is known
 	quoteOutletsBonus      = 0.08 // × log2(outlets carrying it)
 	quoteSameSpeakerMalus  = 0.12 // per quote of the same speaker already chosen
+	quoteOneVoiceMalus     = 1.5  // once maxQuotesPerVoice quotes of the speaker are chosen
+	maxQuotesPerVoice      = 2    // quotes of one speaker in a story while other voices remain
 	quoteSameThingOverlap  = 0.75 // content-word overlap at which two quotes say the same thing
 	quoteSameWordingShare  = 0.6  // shingle overlap at which two quotes are copies of one
 	quotesConsideredPerArt = 12   // quotes of each article considered for a story
@@ -92,7 +94,7 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 		halfLife:   recencyHalfLife(opts.From, opts.To),
 		perStory:   opts.QuotesPerStory,
 		wordBuf:    fb.buf,
-		wordHashes: fb.words,
+		wordHashes: fb.keyBuf,
 	}
 	ranked := make([]rankedStory, len(clusters))
 	for i, st := range clusters {
@@ -111,6 +113,12 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 		b.More = len(ranked) - opts.Stories
 		ranked = ranked[:opts.Stories]
 	}
+	// The titles the kept stories' articles give their speakers, for every story to draw on.
+	for _, rs := range ranked {
+		for _, m := range rs.st.members {
+			r.titles.addArticle(cands[m].a)
+		}
+	}
 	for _, rs := range ranked {
 		b.Stories = append(b.Stories, r.build(rs))
 	}
@@ -122,6 +130,7 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 func candidatesInWindow(articles []Article, from, to time.Time) []storyCandidate {
 	type entry struct {
 		when time.Time
+		at   int64 // when, as a number: seconds, then nanoseconds, to sort by
 		i    int
 	}
 	in := make([]entry, 0, len(articles))
@@ -134,9 +143,12 @@ func candidatesInWindow(articles []Article, from, to time.Time) []storyCandidate
 		if !from.IsZero() && when.Before(from) || !to.IsZero() && when.After(to) {
 			continue
 		}
-		in = append(in, entry{when, i})
+		in = append(in, entry{when, sortKey(when), i})
 	}
 	slices.SortFunc(in, func(x, y entry) int {
+		if x.at != y.at {
+			return cmp.Compare(x.at, y.at)
+		}
 		ax, ay := &articles[x.i], &articles[y.i]
 		return cmp.Or(x.when.Compare(y.when), cmp.Compare(ax.URL, ay.URL),
 			cmp.Compare(ax.Headline, ay.Headline), cmp.Compare(x.i, y.i))
@@ -147,6 +159,19 @@ func candidatesInWindow(articles []Article, from, to time.Time) []storyCandidate
 		cands[k] = storyCandidate{a: a, when: e.when, outlet: outletName(a), lede: ledeOf(a)}
 	}
 	return cands
+}
+
+// sortKey orders times as Compare does, as one number: nanoseconds since 1970, clamped to the
+// range of an int64 (years 1678 to 2262); times beyond it compare further by Compare.
+func sortKey(t time.Time) int64 {
+	const minSec, maxSec = -9223372036, 9223372035
+	switch s := t.Unix(); {
+	case s < minSec:
+		return math.MinInt64
+	case s > maxSec:
+		return math.MaxInt64
+	}
+	return t.UnixNano()
 }
 
 // outletName names the outlet of an article: its Source, or the host of its URL.
@@ -160,11 +185,11 @@ func outletName(a *Article) string {
 	return "unknown source"
 }
 
-// ledeOf returns the article's lede, or its first paragraph when the analysis gave none, with
-// whitespace collapsed.
+// ledeOf returns the article's lede, or its first paragraph when the analysis gave none, as it
+// stands in the article: clustering reads its words, and a story shows it through ledeText.
 func ledeOf(a *Article) string {
-	if a.Lede != "" {
-		return squashSpace(a.Lede)
+	if strings.TrimSpace(a.Lede) != "" {
+		return a.Lede
 	}
 	body := a.Body()
 	for para := range strings.SplitSeq(body, "\n") {
@@ -172,9 +197,18 @@ func ledeOf(a *Article) string {
 		if para == "" || para == strings.TrimSpace(a.Headline) {
 			continue
 		}
-		return shortenAtWord(squashSpace(para), maxDerivedLedeBytes)
+		return para
 	}
 	return ""
+}
+
+// shownLede is a lede as a story shows it: whitespace collapsed, and a lede derived from the body
+// cut to about maxDerivedLedeBytes.
+func shownLede(a *Article, lede string) string {
+	if lede == a.Lede {
+		return squashSpace(lede)
+	}
+	return shortenAtWord(squashSpace(lede), maxDerivedLedeBytes)
 }
 
 // squashSpace trims s and turns every run of whitespace into one space.
@@ -273,11 +307,111 @@ type storyRanker struct {
 	perStory   int
 	wordBuf    []byte
 	wordHashes []uint64
-	// Scratch space of voices, and maps of selectQuotes, kept between stories.
+	// titles holds the titles the articles of the briefing's stories give their speakers; shown
+	// the quotes earlier stories show, so that no quote is shown twice.
+	titles titleBook
+	shown  shownQuotes
+	// Scratch space of voices and of selectQuotes, kept between stories.
 	voiceWeights []float64
 	voiceNames   []string
-	quotePost    map[uint64][]int
-	quoteHits    map[int]int
+	grouper      quoteGrouper
+	storyTitles  titleBook
+	bestBuf      []int
+	shingleBuf   []uint64
+}
+
+// quoteGrouper finds the copies of one quote among a story's quotes: it lists, for each
+// shingle, the groups (quotes merged so far) holding it.
+type quoteGrouper struct {
+	index    *hashIndex // shingle → its first posting
+	postings []storyPosting
+	// hits counts, by group, the shingles of the quote at hand it holds, for the groups in
+	// touched.
+	hits    []int32
+	touched []int32
+}
+
+// reset empties the grouper for another story.
+func (qg *quoteGrouper) reset() {
+	if qg.index == nil {
+		qg.index = newHashIndex(256)
+	}
+	qg.index.reset()
+	qg.postings, qg.hits, qg.touched = qg.postings[:0], qg.hits[:0], qg.touched[:0]
+}
+
+// count counts, for each group, how many of the shingles it holds.
+func (qg *quoteGrouper) count(shingles []uint64) {
+	for _, g := range qg.touched {
+		qg.hits[g] = 0
+	}
+	qg.touched = qg.touched[:0]
+	for _, h := range shingles {
+		head, ok := qg.index.get(h)
+		for i := head; ok && i >= 0; i = qg.postings[i].next {
+			g := qg.postings[i].story
+			if qg.hits[g] == 0 {
+				qg.touched = append(qg.touched, g)
+			}
+			qg.hits[g]++
+		}
+	}
+}
+
+// add records that group g holds shingle h, and reports whether it did not already.
+func (qg *quoteGrouper) add(h uint64, g int32) bool {
+	head, ok := qg.index.get(h)
+	if !ok {
+		head = -1
+	}
+	for i := head; i >= 0; i = qg.postings[i].next {
+		if qg.postings[i].story == g {
+			return false
+		}
+	}
+	qg.postings = append(qg.postings, storyPosting{story: g, next: head})
+	qg.index.put(h, int32(len(qg.postings)-1))
+	return true
+}
+
+// shownQuotes are the quotes a briefing shows, as shingles, to keep a quote (or a near-identical
+// copy) from being shown by a second story.
+type shownQuotes struct {
+	post  map[uint64][]int // shingle → the quotes holding it
+	sizes []int            // by quote: its number of shingles
+	hits  map[int]int
+}
+
+// add records the shingles of a quote shown.
+func (sq *shownQuotes) add(shingles []uint64) {
+	if sq.post == nil {
+		sq.post, sq.hits = make(map[uint64][]int), make(map[int]int)
+	}
+	id := len(sq.sizes)
+	sq.sizes = append(sq.sizes, len(shingles))
+	for _, h := range shingles {
+		sq.post[h] = append(sq.post[h], id)
+	}
+}
+
+// has reports whether a quote with these shingles is a copy of one shown: most of the shorter
+// one's shingles are the other's.
+func (sq *shownQuotes) has(shingles []uint64) bool {
+	if len(sq.sizes) == 0 {
+		return false
+	}
+	clear(sq.hits)
+	for _, h := range shingles {
+		for _, id := range sq.post[h] {
+			sq.hits[id]++
+		}
+	}
+	for id, n := range sq.hits {
+		if float64(n) >= quoteSameWordingShare*float64(min(len(shingles), sq.sizes[id])) {
+			return true
+		}
+	}
+	return false
 }
 
 // rankedStory is a cluster with its importance.
@@ -420,13 +554,14 @@ func (r *storyRanker) sources(order []int) []SourceRef {
 func (r *storyRanker) build(rs rankedStory) Story {
 	order := r.order(rs)
 	best := &r.cands[rs.best]
+	lede := shownLede(best.a, best.lede)
 	headline := squashSpace(best.a.Headline)
 	if headline == "" {
-		headline = shortenAtWord(best.lede, 120)
+		headline = shortenAtWord(lede, 120)
 	}
 	return Story{
 		Headline:  headline,
-		Lede:      best.lede,
+		Lede:      lede,
 		URL:       best.a.URL,
 		Published: rs.last,
 		Sources:   r.sources(order),
@@ -444,8 +579,8 @@ type quoteCarrier struct {
 // sharedQuote is one quote as several outlets carried it.
 type sharedQuote struct {
 	copies []quoteCarrier
-	// nshingles counts the distinct shingles of all copies.
-	nshingles int
+	// shingles are the distinct shingles of all copies.
+	shingles []uint64
 	// Filled by finish.
 	rep      quoteCarrier
 	speaker  string
@@ -458,50 +593,47 @@ type sharedQuote struct {
 // selectQuotes merges the quotes of a story's articles (the same quote from several outlets
 // becomes one, credited to its speaker, with the outlets counted) and chooses the best perStory
 // of them: key quotes and higher scores first, attributed and complete quotes before anonymous
-// ones and fragments, no two that say the same thing, and different speakers when scores are
-// close.
+// ones and fragments, no two that say the same thing, no quote an earlier story of the briefing
+// shows, different speakers when scores are close, and a third quote of one speaker only when
+// no other voice is worth showing.
 func (r *storyRanker) selectQuotes(order []int) []StoryQuote {
 	var groups []*sharedQuote
-	if r.quotePost == nil {
-		r.quotePost, r.quoteHits = make(map[uint64][]int), make(map[int]int)
+	qg := &r.grouper
+	qg.reset()
+	r.storyTitles.variants = r.storyTitles.variants[:0]
+	for _, m := range order {
+		r.storyTitles.addArticle(r.cands[m].a)
 	}
-	post, hits := r.quotePost, r.quoteHits
-	clear(post)
 	for _, m := range order {
 		qs := r.cands[m].a.Quotes
-		for _, i := range appendBestQuotes(nil, qs, quotesConsideredPerArt) {
+		r.bestBuf = appendBestQuotes(r.bestBuf[:0], qs, quotesConsideredPerArt)
+		for _, i := range r.bestBuf {
 			q := &qs[i]
-			if strings.TrimSpace(q.Text) == "" {
-				continue
-			}
 			var sh []uint64
-			sh, _, r.wordBuf, r.wordHashes = quoteShingles(q.Text, r.wordBuf, r.wordHashes, nil)
+			sh, _, r.wordHashes = quoteShingles(q.Text, r.wordHashes, r.shingleBuf[:0])
+			r.shingleBuf = sh
 			if len(sh) == 0 {
 				continue
 			}
-			clear(hits)
-			for _, h := range sh {
-				for _, g := range post[h] {
-					hits[g]++
-				}
-			}
-			target, bestShare := -1, quoteSameWordingShare
-			for g, n := range hits {
-				share := float64(n) / float64(min(len(sh), groups[g].nshingles))
+			// The group holding most of the quote's shingles, if it holds enough of them.
+			qg.count(sh)
+			target, bestShare := int32(-1), quoteSameWordingShare
+			for _, g := range qg.touched {
+				share := float64(qg.hits[g]) / float64(min(len(sh), len(groups[g].shingles)))
 				if share > bestShare || share == bestShare && target >= 0 && g < target {
 					target, bestShare = g, share
 				}
 			}
 			if target < 0 {
-				target = len(groups)
+				target = int32(len(groups))
 				groups = append(groups, &sharedQuote{})
+				qg.hits = append(qg.hits, 0)
 			}
 			g := groups[target]
 			g.copies = append(g.copies, quoteCarrier{cand: m, q: q})
 			for _, h := range sh {
-				if !slices.Contains(post[h], target) {
-					post[h] = append(post[h], target)
-					g.nshingles++
+				if qg.add(h, target) {
+					g.shingles = append(g.shingles, h)
 				}
 			}
 		}
@@ -521,8 +653,11 @@ func (r *storyRanker) selectQuotes(order []int) []StoryQuote {
 				continue
 			}
 			adjusted := g.rank
-			if g.speaker != "" {
-				adjusted -= quoteSameSpeakerMalus * float64(bySpeaker[g.speaker])
+			if n := bySpeaker[g.speaker]; g.speaker != "" && n > 0 {
+				adjusted -= quoteSameSpeakerMalus * float64(n)
+				if n >= maxQuotesPerVoice {
+					adjusted -= quoteOneVoiceMalus
+				}
 			}
 			if adjusted > pickRank {
 				pick, pickRank = i, adjusted
@@ -533,8 +668,13 @@ func (r *storyRanker) selectQuotes(order []int) []StoryQuote {
 		}
 		taken[pick] = true
 		g := groups[pick]
-		if slices.ContainsFunc(chosen, func(c *sharedQuote) bool { return sayTheSameThing(c, g) }) {
+		if slices.ContainsFunc(chosen, func(c *sharedQuote) bool {
+			return sayTheSameThing(r.contentWords(c), r.contentWords(g))
+		}) {
 			continue
+		}
+		if r.shown.has(g.shingles) {
+			continue // an earlier story shows it
 		}
 		chosen = append(chosen, g)
 		bySpeaker[g.speaker]++
@@ -542,8 +682,8 @@ func (r *storyRanker) selectQuotes(order []int) []StoryQuote {
 
 	out := make([]StoryQuote, 0, len(chosen))
 	for _, g := range chosen {
-		// The comma or colon that led into the attribution ("…peninsula," he said) is dropped.
-		text := strings.TrimRight(squashSpace(g.rep.q.Text), " ,;:")
+		r.shown.add(g.shingles)
+		text := quoteDisplayText(g.rep.q.Text)
 		link := ""
 		if u := r.cands[g.rep.cand].a.URL; u != "" {
 			link = TextFragmentURL(u, text)
@@ -562,47 +702,24 @@ func (r *storyRanker) selectQuotes(order []int) []StoryQuote {
 
 // finish chooses a group's representative copy, speaker and title, counts its outlets and ranks it.
 func (r *storyRanker) finish(g *sharedQuote) {
-	// The representative: complete before partial, attributed before anonymous, key, score; the
-	// copies are in story order (best article first), which breaks ties.
-	reps := slices.Clone(g.copies)
-	slices.SortStableFunc(reps, func(a, b quoteCarrier) int {
-		if a.q.Partial != b.q.Partial {
-			return boolFirst(!a.q.Partial)
+	g.rep = g.copies[0]
+	g.speaker = g.rep.q.Speaker
+	g.outlets = 1
+	key, score := g.rep.q.Key, g.rep.q.Score
+	if len(g.copies) > 1 {
+		// The representative: complete before partial, attributed before anonymous, key,
+		// score; the copies are in story order (best article first), which breaks ties.
+		for _, c := range g.copies[1:] {
+			if betterCopy(c.q, g.rep.q) {
+				g.rep = c
+			}
+			key = key || c.q.Key
+			score = max(score, c.q.Score)
 		}
-		if (a.q.Speaker != "") != (b.q.Speaker != "") {
-			return boolFirst(a.q.Speaker != "")
-		}
-		if a.q.Key != b.q.Key {
-			return boolFirst(a.q.Key)
-		}
-		return cmp.Compare(b.q.Score, a.q.Score)
-	})
-	g.rep = reps[0]
-
-	// The speaker most copies credit (ties: the representative's order), with the longest title
-	// any copy gives that speaker.
-	votes := make(map[string]int)
-	for _, c := range reps {
-		if c.q.Speaker != "" {
-			votes[c.q.Speaker]++
-		}
+		// The speaker most copies credit (ties: the representative's, then story order).
+		g.speaker, g.outlets = r.creditAndOutlets(g)
 	}
-	for _, c := range reps {
-		if s := c.q.Speaker; s != "" && votes[s] > votes[g.speaker] {
-			g.speaker = s
-		}
-	}
-	outlets := make(map[string]bool)
-	key, score := false, math.Inf(-1)
-	for _, c := range g.copies {
-		outlets[strings.ToLower(r.cands[c.cand].outlet)] = true
-		key = key || c.q.Key
-		score = max(score, c.q.Score)
-		if c.q.Speaker == g.speaker && len(c.q.SpeakerTitle) > len(g.title) {
-			g.title = squashSpace(c.q.SpeakerTitle)
-		}
-	}
-	g.outlets = len(outlets)
+	g.title = speakerTitle(&r.storyTitles, &r.titles, g.speaker)
 
 	g.rank = score + quoteOutletsBonus*math.Log2(float64(g.outlets))
 	if key {
@@ -616,35 +733,90 @@ func (r *storyRanker) finish(g *sharedQuote) {
 	} else if g.title != "" {
 		g.rank += quoteTitleBonus
 	}
-
-	// Content words, to tell whether two different wordings say the same thing.
-	r.wordBuf = eachTextWord(g.rep.q.Text, r.wordBuf, func(w []byte, _ bool) {
-		w = stemWord(w)
-		if h := fnvWord(w); !isClusterStopWord(w) && !slices.Contains(g.contents, h) {
-			g.contents = append(g.contents, h)
-		}
-	})
 }
 
-// sayTheSameThing reports whether two quotes share most of their content words.
-func sayTheSameThing(a, b *sharedQuote) bool {
-	n := min(len(a.contents), len(b.contents))
+// betterCopy orders two copies of a quote: complete before partial, attributed before
+// anonymous, key before not, then by score.
+func betterCopy(a, b *Quote) bool {
+	if a.Partial != b.Partial {
+		return !a.Partial
+	}
+	if (a.Speaker != "") != (b.Speaker != "") {
+		return a.Speaker != ""
+	}
+	if a.Key != b.Key {
+		return a.Key
+	}
+	return a.Score > b.Score
+}
+
+// creditAndOutlets returns the speaker most of a group's copies credit (ties: the
+// representative's, then the first in story order) and the number of outlets carrying it.
+func (r *storyRanker) creditAndOutlets(g *sharedQuote) (speaker string, outlets int) {
+	speaker, votes := g.rep.q.Speaker, 0
+	for i, c := range g.copies {
+		if !slices.ContainsFunc(g.copies[:i], func(p quoteCarrier) bool {
+			return strings.EqualFold(r.cands[p.cand].outlet, r.cands[c.cand].outlet)
+		}) {
+			outlets++
+		}
+		s := c.q.Speaker
+		if s == "" || slices.ContainsFunc(g.copies[:i], func(p quoteCarrier) bool { return p.q.Speaker == s }) {
+			continue
+		}
+		n := 0
+		for _, d := range g.copies[i:] {
+			if d.q.Speaker == s {
+				n++
+			}
+		}
+		if n > votes || n == votes && s == g.rep.q.Speaker {
+			speaker, votes = s, n
+		}
+	}
+	return speaker, outlets
+}
+
+// contentWords returns the content words of a group's quote, to tell whether two different
+// wordings say the same thing; they are read once, when first asked for.
+func (r *storyRanker) contentWords(g *sharedQuote) []uint64 {
+	if g.contents == nil {
+		g.contents = []uint64{}
+		r.wordBuf = eachTextWord(g.rep.q.Text, r.wordBuf, func(w []byte, _ bool) {
+			w = stemWord(w)
+			if h := fnvWord(w); !isClusterStopWord(w) && !slices.Contains(g.contents, h) {
+				g.contents = append(g.contents, h)
+			}
+		})
+	}
+	return g.contents
+}
+
+// quoteDisplayText is a quote's text as a briefing shows it: on one line, without the comma or
+// colon that led into the attribution ("…peninsula," he said) or a closing full stop, so that
+// every quote ends alike; a question or exclamation mark, an ellipsis or an abbreviation's point
+// ("U.S.") stays.
+func quoteDisplayText(text string) string {
+	text = strings.TrimRight(squashSpace(text), " ,;:")
+	if n := len(text); n >= 2 && text[n-1] == '.' {
+		if c := text[n-2]; c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == ')' || c == '%' {
+			text = strings.TrimRight(text[:n-1], " ,;:")
+		}
+	}
+	return text
+}
+
+// sayTheSameThing reports whether two quotes, as their content words, share most of them.
+func sayTheSameThing(a, b []uint64) bool {
+	n := min(len(a), len(b))
 	if n < 2 {
 		return false
 	}
 	shared := 0
-	for _, h := range b.contents {
-		if slices.Contains(a.contents, h) {
+	for _, h := range b {
+		if slices.Contains(a, h) {
 			shared++
 		}
 	}
 	return float64(shared) >= quoteSameThingOverlap*float64(n)
-}
-
-// boolFirst orders true before false in a sort comparison of two values that differ.
-func boolFirst(aTrue bool) int {
-	if aTrue {
-		return -1
-	}
-	return 1
 }

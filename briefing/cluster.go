@@ -18,10 +18,13 @@ import (
 //     ("missile", "hotline") carry the comparison; words in more than a tenth of the candidates
 //     are dropped outright.
 //  3. Groups are visited in time order; each joins the existing story whose centroid it is most
-//     similar to — cosine similarity plus a bonus for quotes both carry (near-identical wording)
-//     — when that similarity passes a threshold, comes from more than shared names, and the story
-//     is close in time; otherwise it starts a new story. Comparing with a centroid, not with
-//     single articles, keeps a chain of loosely related articles from gluing events together.
+//     similar to, when that similarity passes a threshold, comes from more than shared names, and
+//     the story is close in time; otherwise it starts a new story. Comparing with a centroid, not
+//     with single articles, keeps a chain of loosely related articles from gluing events together.
+//  4. Evidence beyond the words adds to the similarity, once the words show the articles are
+//     related at all: a quote both carry (near-identical wording), worth most when both credit it
+//     to the same speaker — two articles quoting the same person word for word within days report
+//     the same event — and the named speakers both quote.
 //
 // Candidate stories are found through inverted indexes (term → stories, quote sketch hash →
 // stories), so the cost grows with the overlaps, not with the square of the article count.
@@ -31,22 +34,39 @@ const (
 	clusterThreshold = 0.40
 	// minWordSimilarity is the part of the similarity that must come from words other than names:
 	// articles that share only their names (the same minister, the same club) report different
-	// events unless they also share a quote.
+	// events unless they also share a quote, or two speakers and half as many words.
 	minWordSimilarity = 0.15
-	// sharedQuoteBonus is added per quote an article shares with a story, up to maxQuoteBonus.
-	sharedQuoteBonus = 0.18
-	maxQuoteBonus    = 0.36
+	// minRelatedSimilarity is the word similarity from which quotes and speakers count as
+	// evidence: below it an article is about something else, whoever it quotes (a rate decision
+	// that quotes the port's chief about a strike is not the strike story).
+	minRelatedSimilarity = 0.08
+	// sameSpeakerQuoteBonus is added per quote an article shares with a story word for word and
+	// credits to the same speaker; sharedQuoteBonus per quote shared otherwise (one of them
+	// anonymous, or credited to different people); both up to maxQuoteBonus.
+	sameSpeakerQuoteBonus = 0.45
+	sharedQuoteBonus      = 0.18
+	maxQuoteBonus         = 0.6
+	// sharedSpeakerBonus is added per named speaker an article shares with a story, up to
+	// maxSpeakerBonus, when they share at least minSharedSpeakers: one voice in common (a
+	// minister, a coach) is the topic's, two are an event's. Speakers already quoted in more
+	// than maxSpeakerStories stories are the topic's recurring voices and do not count.
+	sharedSpeakerBonus = 0.1
+	maxSpeakerBonus    = 0.2
+	minSharedSpeakers  = 2
+	maxSpeakerStories  = 2
 	// sharedQuoteOverlap is the share of a quote's sketch a story must hold to share the quote.
 	sharedQuoteOverlap = 0.5
 	// quoteSketchSize is how many shingle hashes represent a quote while clustering: its
 	// smallest ones (a bottom-k sketch), which two copies of a quote mostly share, so comparing
 	// sketches estimates how much of their wording two quotes share at a fraction of the cost.
-	quoteSketchSize = 4
+	quoteSketchSize = 6
 	// minSharedQuoteWords: shorter quotes ("very good") are too common to link stories.
 	minSharedQuoteWords = 6
 	// quotesPerArticleForClustering bounds the quotes of each article compared while clustering
-	// (its best by the engine's score).
-	quotesPerArticleForClustering = 2
+	// (its key quotes first, then its best by the engine's score).
+	quotesPerArticleForClustering = 4
+	// speakersPerArticleForClustering bounds the named speakers of each article compared.
+	speakersPerArticleForClustering = 6
 	// sameDayGap and maxStoryGap: articles within sameDayGap of a story compare at full weight;
 	// the weight then falls linearly to half at maxStoryGap, beyond which nothing joins.
 	sameDayGap  = 24 * time.Hour
@@ -71,7 +91,8 @@ type termWeight struct {
 type storyCandidate struct {
 	a    *Article
 	when time.Time
-	// outlet is the normalised outlet name (Source, or the URL's host).
+	// outlet is the normalised outlet name (Source, or the URL's host); lede is the article's
+	// lede as it stands (see ledeOf).
 	outlet string
 	lede   string
 	// vec is the article's TF-IDF vector, L2-normalised, its terms in the order the article first
@@ -79,8 +100,10 @@ type storyCandidate struct {
 	vec []termWeight
 	// best indexes the article's best quotes (key first, then by score).
 	best []int
-	// quotes are the sketches of the article's best quotes (for shared-quote evidence).
-	quotes [][]uint64
+	// quotes are the sketches of the article's best quotes (for shared-quote evidence), and
+	// speakers the keys of its named speakers (see speakerKey).
+	quotes   []quoteSketch
+	speakers []uint64
 	// topicHead and topicLede hold the bits of the topic words found in the headline and lede.
 	topicHead, topicLede uint64
 }
@@ -96,6 +119,15 @@ type storyCluster struct {
 	norm2   float64
 	first   time.Time
 	last    time.Time
+	// speakers holds the keys of the named speakers the members quote.
+	speakers []uint64
+}
+
+// quoteSketch is a quote as clustering compares it: the bottom-k sketch of its shingles and who
+// said it (a speakerKey, 0 when nobody is named).
+type quoteSketch struct {
+	hashes  []uint64
+	speaker uint64
 }
 
 // storyIndexFrom is the number of terms from which a story indexes them in a map.
@@ -177,19 +209,22 @@ func (tp *termPostings) add(term, story, slot int32) {
 type featureBuilder struct {
 	// dict maps a word's hash (fnvWord: 64 bits, so two words never meet in practice) to its
 	// term id; stop words map to -1. terms lists the hashes by id.
-	dict  map[uint64]int32
-	terms []uint64
-	df    []int32
-	idf   []float64 // by term, computed by the first weigh
+	dict *hashIndex
+	// surface maps a word as written (see wordScanner) to its term id, or -1: the words an
+	// article repeats, or others used before it, are stemmed and looked up once.
+	surface *hashIndex
+	terms   []uint64
+	df      []int32
+	idf     []float64 // by term, computed by the first weigh
 	// Arenas the candidates' vectors, best quotes and quote sketches are cut from: one
 	// allocation now and then instead of several per article.
-	weights []termWeight
-	ints    []int
-	hashes  []uint64
-	// shingles is scratch space.
-	shingles []uint64
-	buf      []byte
-	words    []uint64
+	weights  []termWeight
+	ints     []int
+	hashes   []uint64
+	sketches []quoteSketch
+	// keyBuf and buf are scratch space.
+	keyBuf []uint64
+	buf    []byte
 	// The term frequencies of the article at hand: tf by term id, for the terms in touched; and
 	// whether the article used the term as a name, or as an ordinary word.
 	tf      []float64
@@ -208,29 +243,38 @@ type textKind int
 const (
 	headlineText textKind = iota // capitals say nothing (headlines may be in title case)
 	ledeText                     // a capitalised word inside a sentence is a name
-	nameText                     // every word is a name
 )
 
 func newFeatureBuilder(n int) *featureBuilder {
 	words := n * 8 // distinct words, about
 	fb := &featureBuilder{
-		dict:     make(map[uint64]int32, words+2*len(clusterStopWords)),
+		dict:     newHashIndex(words + len(clusterStopHashes)),
+		surface:  newHashIndex(words),
 		terms:    make([]uint64, 0, words),
 		df:       make([]int32, 0, words),
 		tf:       make([]float64, 0, words),
 		asName:   make([]bool, 0, words),
 		asWord:   make([]bool, 0, words),
 		topicBit: make([]uint64, 0, words),
-		weights:  make([]termWeight, 0, n*32),
+		weights:  make([]termWeight, 0, n*24),
 		ints:     make([]int, 0, n*4),
-		hashes:   make([]uint64, 0, n*quotesPerArticleForClustering*quoteSketchSize),
+		hashes:   make([]uint64, 0, n*(quotesPerArticleForClustering*quoteSketchSize+speakersPerArticleForClustering)),
+		sketches: make([]quoteSketch, 0, n*quotesPerArticleForClustering),
 	}
-	for w := range clusterStopWords {
-		fb.dict[fnvWord([]byte(w))] = -1
-		fb.dict[fnvWord(stemWord([]byte(w)))] = -1
+	for _, h := range clusterStopHashes {
+		fb.dict.put(h, -1)
 	}
 	return fb
 }
+
+// clusterStopHashes are the hashes of the stop words and of their stems.
+var clusterStopHashes = func() []uint64 {
+	var hs []uint64
+	for w := range clusterStopWords {
+		hs = append(hs, fnvWord([]byte(w)), fnvWord(stemWord([]byte(w))))
+	}
+	return hs
+}()
 
 // parallelFrom is the number of candidates from which their features are extracted by two
 // goroutines: reading the articles is the biggest part of a briefing's work.
@@ -260,7 +304,7 @@ func extractFeatures(cands []storyCandidate, topic [][]string, perStory int) (*f
 				fb.ints = appendBestQuotes(fb.ints, c.a.Quotes, max(perStory, quotesPerArticleForClustering))
 				c.best = fb.ints[start:len(fb.ints):len(fb.ints)]
 				c.vec = fb.rawVector(c)
-				c.quotes = fb.quoteFeatures(c)
+				c.quotes, c.speakers = fb.quoteFeatures(c)
 			}
 		})
 	}
@@ -276,7 +320,7 @@ func extractFeatures(cands []storyCandidate, topic [][]string, perStory int) (*f
 func (fb *featureBuilder) absorb(other *featureBuilder, cands []storyCandidate) {
 	ids := make([]int32, len(other.terms))
 	for id, w := range other.terms {
-		gid, ok := fb.dict[w]
+		gid, ok := fb.dict.get(w)
 		if !ok || gid < 0 {
 			gid = fb.newTerm(w)
 		}
@@ -306,7 +350,7 @@ func (fb *featureBuilder) setTopic(terms [][]string) []uint64 {
 				bit = 1 << len(bits)
 				bits[w] = bit
 				h := fnvWord([]byte(w))
-				id, known := fb.dict[h]
+				id, known := fb.dict.get(h)
 				if !known || id < 0 {
 					id = fb.newTerm(h)
 				}
@@ -328,7 +372,7 @@ func (fb *featureBuilder) setTopic(terms [][]string) []uint64 {
 // newTerm adds a word, by its hash, to the dictionary.
 func (fb *featureBuilder) newTerm(h uint64) int32 {
 	id := int32(len(fb.df))
-	fb.dict[h] = id
+	fb.dict.put(h, id)
 	fb.terms = append(fb.terms, h)
 	fb.df = append(fb.df, 0)
 	fb.tf = append(fb.tf, 0)
@@ -339,19 +383,23 @@ func (fb *featureBuilder) newTerm(h uint64) int32 {
 }
 
 // addText adds the content words of s to the term frequencies with weight w (names: properW).
+// A word is stemmed and looked up in the dictionary the first time the builder meets it; after
+// that its term is found by the word's key (see wordScanner).
 func (fb *featureBuilder) addText(s string, kind textKind, w, properW float64) {
-	fb.buf = eachTextWord(s, fb.buf, func(word []byte, proper bool) {
-		word = stemWord(word)
-		h := fnvWord(word)
-		id, ok := fb.dict[h]
+	sc := newWordScanner(s, fb.buf)
+	for {
+		key, proper, ok := sc.next()
 		if !ok {
-			if len(word) < 3 && isClusterStopWord(word) {
-				return
-			}
-			id = fb.newTerm(h)
+			fb.buf = sc.buf
+			return
+		}
+		id, seen := fb.surface.get(key)
+		if !seen {
+			id = fb.termOf(stemWord(sc.lower()))
+			fb.surface.put(key, id)
 		}
 		if id < 0 {
-			return
+			continue
 		}
 		if bit := fb.topicBit[id]; bit != 0 {
 			if kind == headlineText {
@@ -369,12 +417,25 @@ func (fb *featureBuilder) addText(s string, kind textKind, w, properW float64) {
 		}
 		fb.tf[id] += weight
 		switch {
-		case kind == nameText || kind == ledeText && proper:
+		case kind == ledeText && proper:
 			fb.asName[id] = true
 		case !proper:
 			fb.asWord[id] = true
 		}
-	})
+	}
+}
+
+// termOf returns the term id of a stemmed word, adding it to the dictionary when it is new; -1
+// for a stop word.
+func (fb *featureBuilder) termOf(word []byte) int32 {
+	h := fnvWord(word)
+	if id, ok := fb.dict.get(h); ok {
+		return id
+	}
+	if len(word) < 3 && isClusterStopWord(word) {
+		return -1
+	}
+	return fb.newTerm(h)
 }
 
 // rawVector computes the term frequencies of an article (headline, lede, the speakers of its best
@@ -386,12 +447,6 @@ func (fb *featureBuilder) rawVector(c *storyCandidate) []termWeight {
 	fb.addText(c.a.Headline, headlineText, 2, 2)
 	fb.addText(c.lede, ledeText, 1, 1.5)
 	c.topicHead, c.topicLede = fb.topicHead, fb.topicLede
-	for k, i := range c.best {
-		sp := c.a.Quotes[i].Speaker
-		if sp != "" && !slices.ContainsFunc(c.best[:k], func(j int) bool { return c.a.Quotes[j].Speaker == sp }) {
-			fb.addText(sp, nameText, 0.5, 0.5)
-		}
-	}
 	start := len(fb.weights)
 	for _, t := range fb.touched {
 		fb.weights = append(fb.weights, termWeight{term: t, w: fb.tf[t], name: fb.asName[t] && !fb.asWord[t]})
@@ -438,38 +493,57 @@ func (fb *featureBuilder) weigh(vec []termWeight, n int) []termWeight {
 }
 
 // quoteFeatures returns the sketches of an article's best quotes that are long enough to
-// count as evidence that two articles report the same event.
-func (fb *featureBuilder) quoteFeatures(c *storyCandidate) [][]uint64 {
+// count as evidence that two articles report the same event, and the keys of the distinct named
+// speakers of its best quotes: the voices that carry it.
+func (fb *featureBuilder) quoteFeatures(c *storyCandidate) ([]quoteSketch, []uint64) {
 	a := c.a
-	var out [][]uint64
-	for _, i := range c.best[:min(len(c.best), quotesPerArticleForClustering)] {
-		var n int
-		fb.shingles, n, fb.buf, fb.words = quoteShingles(a.Quotes[i].Text, fb.buf, fb.words, fb.shingles[:0])
-		if n >= minSharedQuoteWords {
-			start := len(fb.hashes)
-			fb.hashes = append(fb.hashes, sketch(fb.shingles, quoteSketchSize)...)
-			out = append(out, fb.hashes[start:len(fb.hashes):len(fb.hashes)])
+	keys := fb.keyBuf[:0]
+	lastName, lastKey := "", uint64(0)
+	for _, i := range c.best {
+		if name := a.Quotes[i].Speaker; name != lastName {
+			lastName, lastKey = name, speakerKey(name)
 		}
+		keys = append(keys, lastKey)
 	}
-	return out
-}
+	fb.keyBuf = keys
 
-// sketch returns the k smallest distinct hashes of sh (all of them when there are fewer), in
-// increasing order, moving them to the front of sh.
-func sketch(sh []uint64, k int) []uint64 {
-	n := 0 // sh[:n] holds the smallest so far, in order
-	for _, h := range sh {
-		i, found := slices.BinarySearch(sh[:n], h)
-		if found || i == k {
+	start := len(fb.sketches)
+	for k, i := range c.best[:min(len(c.best), quotesPerArticleForClustering)] {
+		from := len(fb.hashes)
+		var n int
+		fb.hashes, n = appendQuoteSketch(fb.hashes, a.Quotes[i].Text)
+		if n < minSharedQuoteWords {
+			fb.hashes = fb.hashes[:from]
 			continue
 		}
-		if n < k {
-			n++
-		}
-		copy(sh[i+1:n], sh[i:n-1])
-		sh[i] = h
+		fb.sketches = append(fb.sketches, quoteSketch{
+			hashes:  fb.hashes[from:len(fb.hashes):len(fb.hashes)],
+			speaker: keys[k],
+		})
 	}
-	return sh[:n:n]
+	sketches := fb.sketches[start:len(fb.sketches):len(fb.sketches)]
+
+	from := len(fb.hashes)
+	for _, k := range keys {
+		if k != 0 && !slices.Contains(fb.hashes[from:], k) && len(fb.hashes)-from < speakersPerArticleForClustering {
+			fb.hashes = append(fb.hashes, k)
+		}
+	}
+	return sketches, fb.hashes[from:len(fb.hashes):len(fb.hashes)]
+}
+
+// speakerKey identifies a speaker's name whatever its case and spacing: a hash of its words
+// (see appendWordHashes), 0 for a name without any.
+func speakerKey(name string) uint64 {
+	if name == "" {
+		return 0
+	}
+	var words [8]uint64
+	var h uint64
+	for _, w := range appendWordHashes(words[:0], name) {
+		h = h*1099511628211 ^ w
+	}
+	return h
 }
 
 // appendBestQuotes appends to dst the indexes of up to k quotes of qs, key quotes first, then
@@ -510,16 +584,19 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 	}
 
 	var (
-		stories    []*storyCluster
-		termPost   = newTermPostings(nterms, 16*len(cands))
-		quotePost  = newShinglePostings(len(cands) * quotesPerArticleForClustering * quoteSketchSize)
-		dots       []float64 // by story, for the stories in touched
-		wordDots   []float64 // the part of dots from terms that are not names
-		touched    []int32
-		quoteHits  = make(map[int32]int)
-		shared     []int32
-		counts     []storyCount
-		groupTerms []termWeight
+		stories       []*storyCluster
+		termPost      = newTermPostings(nterms, 16*len(cands))
+		quotePost     = newQuotePostings(len(cands) * quotesPerArticleForClustering * quoteSketchSize)
+		speakerPost   = newStoryPostings(len(cands) * 2)
+		dots          []float64 // by story, for the stories in touched
+		wordDots      []float64 // the part of dots from terms that are not names
+		spoken        []int32   // by story: the group's speakers it quotes (counted when asked)
+		touched       []int32
+		spokenTouched []int32
+		quoteHits     []quoteHit
+		counts        []storyCount
+		groupTerms    []termWeight
+		groupSpeak    []uint64
 	)
 	for _, g := range groups {
 		groupTerms = groupVector(cands, g, groupTerms[:0])
@@ -541,15 +618,22 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 				}
 			}
 		}
-		clear(quoteHits)
+		quoteHits = quoteHits[:0]
 		for _, m := range g {
 			for _, q := range cands[m].quotes {
-				shared, counts = sharedQuoteStories(q, quotePost, shared[:0], counts[:0])
-				for _, s := range shared {
-					quoteHits[s]++
+				quoteHits, counts = quotePost.shared(q, quoteHits, counts[:0])
+			}
+		}
+		groupSpeak = groupSpeak[:0]
+		for _, m := range g {
+			for _, k := range cands[m].speakers {
+				if !slices.Contains(groupSpeak, k) {
+					groupSpeak = append(groupSpeak, k)
 				}
 			}
 		}
+		spokenCounted, spokenTouched := false, spokenTouched[:0]
+
 		best, bestSim := int32(-1), clusterThreshold
 		consider := func(s int32) {
 			st := stories[s]
@@ -558,13 +642,48 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 				norm := math.Sqrt(st.norm2)
 				sim, wordSim = dots[s]/norm, wordDots[s]/norm
 			}
-			shared := 0
-			if len(quoteHits) > 0 {
-				shared = quoteHits[s]
-				sim += min(maxQuoteBonus, sharedQuoteBonus*float64(shared))
+			var hit quoteHit
+			for _, h := range quoteHits {
+				if h.story == s {
+					hit = h
+					break
+				}
 			}
-			if shared == 0 && wordSim < minWordSimilarity {
+			// Quotes and speakers count once the words relate the two.
+			related := wordSim >= minRelatedSimilarity
+			if !related && sim+maxQuoteBonus+maxSpeakerBonus < bestSim {
+				return
+			}
+			speakers := 0
+			if related && len(groupSpeak) > 0 {
+				if !spokenCounted {
+					spokenCounted = true
+					for _, k := range groupSpeak {
+						if speakerPost.count(k, maxSpeakerStories+1) > maxSpeakerStories {
+							continue // a recurring voice of the topic, not of one event
+						}
+						for i := speakerPost.head(k); i >= 0; {
+							p := speakerPost.postings[i]
+							i = p.next
+							if spoken[p.story] == 0 {
+								spokenTouched = append(spokenTouched, p.story)
+							}
+							spoken[p.story]++
+						}
+					}
+				}
+				speakers = int(spoken[s])
+				if speakers < minSharedSpeakers {
+					speakers = 0
+				}
+			}
+			if hit.same+hit.other == 0 && wordSim < minWordSimilarity &&
+				!(speakers >= 2 && wordSim >= minWordSimilarity/2) {
 				return // only names in common: the same people, another event
+			}
+			if related {
+				sim += min(maxQuoteBonus, sameSpeakerQuoteBonus*float64(hit.same)+sharedQuoteBonus*float64(hit.other))
+				sim += min(maxSpeakerBonus, sharedSpeakerBonus*float64(speakers))
 			}
 			if sim < bestSim {
 				return // the time factor only lowers it
@@ -577,13 +696,16 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 		for _, s := range touched {
 			consider(s)
 		}
-		for s := range quoteHits {
-			if dots[s] == 0 {
-				consider(s)
+		for _, h := range quoteHits {
+			if dots[h.story] == 0 {
+				consider(h.story)
 			}
 		}
 		for _, s := range touched {
 			dots[s], wordDots[s] = 0, 0
+		}
+		for _, s := range spokenTouched {
+			spoken[s] = 0
 		}
 
 		var st *storyCluster
@@ -595,6 +717,7 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 			stories = append(stories, st)
 			dots = append(dots, 0)
 			wordDots = append(wordDots, 0)
+			spoken = append(spoken, 0)
 		}
 		st.members = append(st.members, g...)
 		st.first, st.last = earlier(st.first, first), later(st.last, last)
@@ -605,9 +728,15 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 		}
 		for _, m := range g {
 			for _, q := range cands[m].quotes {
-				for _, h := range q {
-					quotePost.add(h, best)
+				for _, h := range q.hashes {
+					quotePost.add(h, best, q.speaker)
 				}
+			}
+		}
+		for _, k := range groupSpeak {
+			if !slices.Contains(st.speakers, k) {
+				st.speakers = append(st.speakers, k)
+				speakerPost.add(k, best)
 			}
 		}
 	}
@@ -646,62 +775,135 @@ func groupVector(cands []storyCandidate, g []int, out []termWeight) []termWeight
 	return out
 }
 
-// shinglePostings lists the stories holding each quote shingle. Nearly every shingle belongs to
-// one story, so the first is kept apart from the rest: no slice per shingle.
-type shinglePostings struct {
-	first map[uint64]int32
-	more  map[uint64][]int32
+// quotePostings lists, for each hash of a quote sketch, the stories holding it and who said the
+// quote there: linked lists in one slice, reached through a hashIndex.
+type quotePostings struct {
+	heads    *hashIndex // hash → its first posting
+	postings []quotePosting
 }
 
-func newShinglePostings(n int) *shinglePostings {
-	return &shinglePostings{first: make(map[uint64]int32, n), more: make(map[uint64][]int32)}
+type quotePosting struct {
+	speaker     uint64
+	story, next int32
 }
 
-// add records that story s holds shingle h.
-func (p *shinglePostings) add(h uint64, s int32) {
-	first, ok := p.first[h]
-	switch {
-	case !ok:
-		p.first[h] = s
-	case first != s && !slices.Contains(p.more[h], s):
-		p.more[h] = append(p.more[h], s)
+func newQuotePostings(n int) *quotePostings {
+	return &quotePostings{heads: newHashIndex(n), postings: make([]quotePosting, 0, n)}
+}
+
+// add records that story s holds hash h of a quote said by speaker (a speakerKey, or 0).
+func (p *quotePostings) add(h uint64, s int32, speaker uint64) {
+	head, ok := p.heads.get(h)
+	if !ok {
+		head = -1
 	}
-}
-
-// storyCount counts the hashes of a quote's sketch a story holds.
-type storyCount struct {
-	story int32
-	n     int
-}
-
-// sharedQuoteStories appends to out the stories that hold most of the quote's sketch; counts
-// is scratch space. Both are returned for reuse.
-func sharedQuoteStories(q []uint64, post *shinglePostings, out []int32, counts []storyCount) ([]int32, []storyCount) {
-	count := func(s int32) {
-		for i := range counts {
-			if counts[i].story == s {
-				counts[i].n++
-				return
-			}
+	for i := head; i >= 0; i = p.postings[i].next {
+		if e := p.postings[i]; e.story == s && e.speaker == speaker {
+			return
 		}
-		counts = append(counts, storyCount{s, 1})
 	}
-	for _, h := range q {
-		first, ok := post.first[h]
+	p.postings = append(p.postings, quotePosting{speaker: speaker, story: s, next: head})
+	p.heads.put(h, int32(len(p.postings)-1))
+}
+
+// storyCount counts the hashes of a quote's sketch a story holds: n in all, same with the
+// quote's speaker. last is the hash counted last, so a story counts once per hash.
+type storyCount struct {
+	story   int32
+	n, same int
+	last    int
+}
+
+// quoteHit counts the quotes of a group a story shares: same credited to the same speaker,
+// other otherwise.
+type quoteHit struct {
+	story       int32
+	same, other int
+}
+
+// shared adds to hits the stories holding most of the quote's sketch; counts is scratch space.
+// Both are returned for reuse.
+func (p *quotePostings) shared(q quoteSketch, hits []quoteHit, counts []storyCount) ([]quoteHit, []storyCount) {
+	for j, h := range q.hashes {
+		head, ok := p.heads.get(h)
 		if !ok {
 			continue
 		}
-		count(first)
-		for _, s := range post.more[h] {
-			count(s)
+		for i := head; i >= 0; i = p.postings[i].next {
+			e := p.postings[i]
+			k := slices.IndexFunc(counts, func(c storyCount) bool { return c.story == e.story })
+			if k < 0 {
+				k = len(counts)
+				counts = append(counts, storyCount{story: e.story, last: -1})
+			}
+			c := &counts[k]
+			if c.last != j {
+				c.last = j
+				c.n++
+				if e.speaker != 0 && e.speaker == q.speaker {
+					c.same++
+				}
+			} else if e.speaker != 0 && e.speaker == q.speaker && c.same < c.n {
+				c.same++ // the story holds the hash under two speakers; this one is the same
+			}
 		}
 	}
+	need := sharedQuoteOverlap * float64(len(q.hashes))
 	for _, c := range counts {
-		if float64(c.n) >= sharedQuoteOverlap*float64(len(q)) {
-			out = append(out, c.story)
+		if float64(c.n) < need {
+			continue
+		}
+		k := slices.IndexFunc(hits, func(h quoteHit) bool { return h.story == c.story })
+		if k < 0 {
+			k = len(hits)
+			hits = append(hits, quoteHit{story: c.story})
+		}
+		if float64(c.same) >= need {
+			hits[k].same++
+		} else {
+			hits[k].other++
 		}
 	}
-	return out, counts
+	return hits, counts
+}
+
+// storyPostings lists, for each key (a speaker), the stories holding it.
+type storyPostings struct {
+	heads    *hashIndex
+	postings []storyPosting
+}
+
+type storyPosting struct{ story, next int32 }
+
+func newStoryPostings(n int) *storyPostings {
+	return &storyPostings{heads: newHashIndex(n), postings: make([]storyPosting, 0, n)}
+}
+
+// add records that story s holds key k; the caller adds each pair once.
+func (p *storyPostings) add(k uint64, s int32) {
+	head, ok := p.heads.get(k)
+	if !ok {
+		head = -1
+	}
+	p.postings = append(p.postings, storyPosting{story: s, next: head})
+	p.heads.put(k, int32(len(p.postings)-1))
+}
+
+// count returns the number of stories holding key k, counting no further than limit.
+func (p *storyPostings) count(k uint64, limit int) int {
+	n := 0
+	for i := p.head(k); i >= 0 && n < limit; i = p.postings[i].next {
+		n++
+	}
+	return n
+}
+
+// head returns the first posting of key k, -1 for none.
+func (p *storyPostings) head(k uint64) int32 {
+	if i, ok := p.heads.get(k); ok {
+		return i
+	}
+	return -1
 }
 
 // timeFactor weighs a similarity by how far apart in time the group and the story are.
