@@ -203,7 +203,7 @@ func TestInteractionResponseIsTheSameMessage(t *testing.T) {
 // Property: for random briefings, every message respects every limit and no story is lost.
 func TestRenderRespectsEveryLimitForRandomBriefings(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
-	for i := range 40 {
+	for i := range randomBriefings() {
 		b := randomBriefing(rng)
 		msgs := Render(b, RenderOptions{})
 		if !checkMessages(t, b, msgs) {
@@ -213,6 +213,28 @@ func TestRenderRespectsEveryLimitForRandomBriefings(t *testing.T) {
 			validateAgainstSpec(t, "MessageCreateRequest", msgs)
 		}
 	}
+}
+
+// randomBriefings is how many random briefings the property test renders: 40, or 10 with -short
+// or the race detector (rendering has no concurrency for it to check, and it slows rendering
+// about tenfold). FuzzRenderRespectsEveryLimit explores as long as it is asked to.
+func randomBriefings() int {
+	if raceEnabled || testing.Short() {
+		return 10
+	}
+	return 40
+}
+
+// FuzzRenderRespectsEveryLimit renders random briefings from fuzzed seeds (go test -fuzz).
+func FuzzRenderRespectsEveryLimit(f *testing.F) {
+	f.Add(uint64(21), uint64(22))
+	f.Add(uint64(1), uint64(2))
+	f.Fuzz(func(t *testing.T, seed1, seed2 uint64) {
+		b := randomBriefing(rand.New(rand.NewPCG(seed1, seed2)))
+		if !checkMessages(t, b, Render(b, RenderOptions{})) {
+			t.Fatalf("the briefing of seeds %d, %d breaks a limit", seed1, seed2)
+		}
+	})
 }
 
 func randomBriefing(rng *rand.Rand) briefing.Briefing {

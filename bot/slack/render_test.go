@@ -250,7 +250,7 @@ func TestMsgOptionsPostTheMessageThroughSlackGo(t *testing.T) {
 // Property: for random briefings, every message respects every limit and no story is lost.
 func TestRenderRespectsEveryLimitForRandomBriefings(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	for i := range 40 {
+	for i := range randomBriefings() {
 		b := randomBriefing(rng)
 		for _, threaded := range []bool{false, true} {
 			msgs := Render(b, RenderOptions{Threaded: threaded})
@@ -259,6 +259,28 @@ func TestRenderRespectsEveryLimitForRandomBriefings(t *testing.T) {
 			}
 		}
 	}
+}
+
+// randomBriefings is how many random briefings the property test renders: 40, or 10 with -short
+// or the race detector (rendering has no concurrency for it to check, and it slows rendering
+// about tenfold). FuzzRenderRespectsEveryLimit explores as long as it is asked to.
+func randomBriefings() int {
+	if raceEnabled || testing.Short() {
+		return 10
+	}
+	return 40
+}
+
+// FuzzRenderRespectsEveryLimit renders random briefings from fuzzed seeds (go test -fuzz).
+func FuzzRenderRespectsEveryLimit(f *testing.F) {
+	f.Add(uint64(11), uint64(12), false)
+	f.Add(uint64(1), uint64(2), true)
+	f.Fuzz(func(t *testing.T, seed1, seed2 uint64, threaded bool) {
+		b := randomBriefing(rand.New(rand.NewPCG(seed1, seed2)))
+		if !checkMessages(t, b, Render(b, RenderOptions{Threaded: threaded})) {
+			t.Fatalf("the briefing of seeds %d, %d (threaded %v) breaks a limit", seed1, seed2, threaded)
+		}
+	})
 }
 
 func randomBriefing(rng *rand.Rand) briefing.Briefing {
