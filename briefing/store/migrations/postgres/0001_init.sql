@@ -49,6 +49,7 @@ CREATE INDEX articles_tsv ON articles USING gin (tsv);
 -- move to its own table), so that checking a query against the articles of a time window reads
 -- no other table: three times faster. The text is what moves out.
 ALTER TABLE articles ALTER COLUMN tsv SET STORAGE MAIN;
+ALTER TABLE articles ALTER COLUMN text SET STORAGE MAIN;
 
 -- The people quoted in each article, by name and surname, for speaker: filters (the names as
 -- written are in articles.analysis).
