@@ -45,9 +45,10 @@ CREATE INDEX articles_band5 ON articles (band5, published) INCLUDE (fingerprint)
 CREATE INDEX articles_band6 ON articles (band6, published) INCLUDE (fingerprint);
 CREATE INDEX articles_band7 ON articles (band7, published) INCLUDE (fingerprint);
 CREATE INDEX articles_tsv ON articles USING gin (tsv);
--- The full-text vector stays in the row (an article's is a few kB, which TOAST would otherwise
--- move to its own table), so that checking a query against the articles of a time window reads
--- no other table: three times faster. The text is what moves out.
+-- The full-text vector and the text stay in the row (compressed; TOAST would otherwise move
+-- these few kB to a table of their own), so that checking a query against the articles of a
+-- time window, and returning them, reads no other table: three times faster per article. Only
+-- an article too large for a page still moves out.
 ALTER TABLE articles ALTER COLUMN tsv SET STORAGE MAIN;
 ALTER TABLE articles ALTER COLUMN text SET STORAGE MAIN;
 
