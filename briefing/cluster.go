@@ -11,12 +11,11 @@ import (
 // Clustering: articles about the same event, from one outlet or many, become one story.
 //
 //  1. Articles the store linked as copies of one wire story (the same StoryID) start as one group.
-//  2. Each article becomes a TF-IDF vector of its headline (counted twice), its lede (names
-//     weighted up) and the names of its main speakers, words stemmed. IDF is computed over the
-//     candidate articles themselves, so the words every article of the topic shares ("korea",
-//     "pyongyang") weigh nearly nothing and the words that tell one event from another
-//     ("missile", "hotline") carry the comparison; words in more than a tenth of the candidates
-//     are dropped outright.
+//  2. Each article becomes a TF-IDF vector of its headline (counted twice) and its lede (names
+//     weighted up), words stemmed. IDF is computed over the candidate articles themselves, so
+//     the words every article of the topic shares ("korea", "pyongyang") weigh nearly nothing and
+//     the words that tell one event from another ("missile", "hotline") carry the comparison;
+//     words in more than a tenth of the candidates are dropped outright.
 //  3. Groups are visited in time order; each joins the existing story whose centroid it is most
 //     similar to, when that similarity passes a threshold, comes from more than shared names, and
 //     the story is close in time; otherwise it starts a new story. Comparing with a centroid, not
@@ -24,10 +23,12 @@ import (
 //  4. Evidence beyond the words adds to the similarity, once the words show the articles are
 //     related at all: a quote both carry (near-identical wording), worth most when both credit it
 //     to the same speaker — two articles quoting the same person word for word within days report
-//     the same event — and the named speakers both quote.
+//     the same event — and two named speakers both quote, unless the topic quotes them in story
+//     after story.
 //
 // Candidate stories are found through inverted indexes (term → stories, quote sketch hash →
-// stories), so the cost grows with the overlaps, not with the square of the article count.
+// stories, speaker → stories), so the cost grows with the overlaps, not with the square of the
+// article count.
 
 const (
 	// clusterThreshold is the similarity at which an article joins a story.
@@ -584,19 +585,16 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 	}
 
 	var (
-		stories       []*storyCluster
-		termPost      = newTermPostings(nterms, 16*len(cands))
-		quotePost     = newQuotePostings(len(cands) * quotesPerArticleForClustering * quoteSketchSize)
-		speakerPost   = newStoryPostings(len(cands) * 2)
-		dots          []float64 // by story, for the stories in touched
-		wordDots      []float64 // the part of dots from terms that are not names
-		spoken        []int32   // by story: the group's speakers it quotes (counted when asked)
-		touched       []int32
-		spokenTouched []int32
-		quoteHits     []quoteHit
-		counts        []storyCount
-		groupTerms    []termWeight
-		groupSpeak    []uint64
+		stories    []*storyCluster
+		termPost   = newTermPostings(nterms, 16*len(cands))
+		quotePost  = newQuotePostings(len(cands) * quotesPerArticleForClustering * quoteSketchSize)
+		voices     = newSharedVoices(len(cands))
+		dots       []float64 // by story, for the stories in touched
+		wordDots   []float64 // the part of dots from terms that are not names
+		touched    []int32
+		quoteHits  []quoteHit
+		counts     []storyCount
+		groupTerms []termWeight
 	)
 	for _, g := range groups {
 		groupTerms = groupVector(cands, g, groupTerms[:0])
@@ -624,15 +622,7 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 				quoteHits, counts = quotePost.shared(q, quoteHits, counts[:0])
 			}
 		}
-		groupSpeak = groupSpeak[:0]
-		for _, m := range g {
-			for _, k := range cands[m].speakers {
-				if !slices.Contains(groupSpeak, k) {
-					groupSpeak = append(groupSpeak, k)
-				}
-			}
-		}
-		spokenCounted, spokenTouched := false, spokenTouched[:0]
+		voices.startGroup(cands, g)
 
 		best, bestSim := int32(-1), clusterThreshold
 		consider := func(s int32) {
@@ -651,34 +641,12 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 			}
 			// Quotes and speakers count once the words relate the two.
 			related := wordSim >= minRelatedSimilarity
-			if !related && sim+maxQuoteBonus+maxSpeakerBonus < bestSim {
-				return
-			}
 			speakers := 0
-			if related && len(groupSpeak) > 0 {
-				if !spokenCounted {
-					spokenCounted = true
-					for _, k := range groupSpeak {
-						if speakerPost.count(k, maxSpeakerStories+1) > maxSpeakerStories {
-							continue // a recurring voice of the topic, not of one event
-						}
-						for i := speakerPost.head(k); i >= 0; {
-							p := speakerPost.postings[i]
-							i = p.next
-							if spoken[p.story] == 0 {
-								spokenTouched = append(spokenTouched, p.story)
-							}
-							spoken[p.story]++
-						}
-					}
-				}
-				speakers = int(spoken[s])
-				if speakers < minSharedSpeakers {
-					speakers = 0
-				}
+			if related {
+				speakers = voices.shared(s)
 			}
 			if hit.same+hit.other == 0 && wordSim < minWordSimilarity &&
-				!(speakers >= 2 && wordSim >= minWordSimilarity/2) {
+				!(speakers > 0 && wordSim >= minWordSimilarity/2) {
 				return // only names in common: the same people, another event
 			}
 			if related {
@@ -704,9 +672,6 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 		for _, s := range touched {
 			dots[s], wordDots[s] = 0, 0
 		}
-		for _, s := range spokenTouched {
-			spoken[s] = 0
-		}
 
 		var st *storyCluster
 		if best >= 0 {
@@ -717,7 +682,6 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 			stories = append(stories, st)
 			dots = append(dots, 0)
 			wordDots = append(wordDots, 0)
-			spoken = append(spoken, 0)
 		}
 		st.members = append(st.members, g...)
 		st.first, st.last = earlier(st.first, first), later(st.last, last)
@@ -733,14 +697,78 @@ func clusterCandidates(cands []storyCandidate, nterms int) []*storyCluster {
 				}
 			}
 		}
-		for _, k := range groupSpeak {
-			if !slices.Contains(st.speakers, k) {
-				st.speakers = append(st.speakers, k)
-				speakerPost.add(k, best)
+		voices.join(st, best)
+	}
+	return stories
+}
+
+// sharedVoices counts the named speakers a group of articles shares with each story, leaving out
+// the topic's recurring voices: speakers already quoted in more than maxSpeakerStories stories.
+type sharedVoices struct {
+	post *storyPostings // speaker → the stories quoting them
+	// The group at hand: its speakers, and, once counted, by story the number of them it shares
+	// (for the stories in touched).
+	group   []uint64
+	counted bool
+	count   []int32
+	touched []int32
+}
+
+func newSharedVoices(n int) *sharedVoices {
+	return &sharedVoices{post: newStoryPostings(2 * n)}
+}
+
+// startGroup makes the speakers of group g of candidates the group at hand.
+func (sv *sharedVoices) startGroup(cands []storyCandidate, g []int) {
+	for _, s := range sv.touched {
+		sv.count[s] = 0
+	}
+	sv.group, sv.touched, sv.counted = sv.group[:0], sv.touched[:0], false
+	for _, m := range g {
+		for _, k := range cands[m].speakers {
+			if !slices.Contains(sv.group, k) {
+				sv.group = append(sv.group, k)
 			}
 		}
 	}
-	return stories
+}
+
+// shared returns the number of the group's speakers story s quotes, or 0 when it is fewer than
+// minSharedSpeakers. The count for every story is made on the first call for a group.
+func (sv *sharedVoices) shared(s int32) int {
+	if !sv.counted {
+		sv.counted = true
+		for _, k := range sv.group {
+			if sv.post.count(k, maxSpeakerStories+1) > maxSpeakerStories {
+				continue // a recurring voice of the topic, not of one event
+			}
+			for i := sv.post.head(k); i >= 0; i = sv.post.postings[i].next {
+				story := sv.post.postings[i].story
+				if sv.count[story] == 0 {
+					sv.touched = append(sv.touched, story)
+				}
+				sv.count[story]++
+			}
+		}
+	}
+	if n := int(sv.count[s]); n >= minSharedSpeakers {
+		return n
+	}
+	return 0
+}
+
+// join records that the group at hand joined story st, numbered s (a new story when s is one past
+// the last).
+func (sv *sharedVoices) join(st *storyCluster, s int32) {
+	if int(s) == len(sv.count) {
+		sv.count = append(sv.count, 0)
+	}
+	for _, k := range sv.group {
+		if !slices.Contains(st.speakers, k) {
+			st.speakers = append(st.speakers, k)
+			sv.post.add(k, s)
+		}
+	}
 }
 
 // groupVector returns the L2-normalised sum of the vectors of a group's members, sorted by term.
