@@ -116,12 +116,12 @@ func (sc *wordScanner) next() (key uint64, proper, ok bool) {
 		}
 		// Scan the word, hashing it as lower would give it.
 		j, h := i, uint64(offsetBasis)
-		for ; j < len(s); j++ {
-			c := s[j]
+		for _, c := range []byte(s[i:]) {
 			if textClass[c]&classInWord == 0 {
 				break
 			}
 			h = (h ^ uint64(lowerJoined[c])) * primeFNV
+			j++
 		}
 		var capital bool
 		if k&classNonASCII != 0 || j < len(s) && textClass[s[j]]&classNonASCII != 0 {
@@ -431,16 +431,17 @@ func nextWordHash(s string, i int) (uint64, int, bool) {
 	h, in := uint64(shingleOffset), false
 	for i < len(s) {
 		// A run of ASCII letters and digits: the common case, in a loop of its own.
-		j := i
-		for ; j < len(s); j++ {
-			lc := lowerWordByte[s[j]]
+		run := 0
+		for _, c := range []byte(s[i:]) {
+			lc := lowerWordByte[c]
 			if lc == 0 {
 				break
 			}
 			h = (h ^ uint64(lc)) * shinglePrime
+			run++
 		}
-		in = in || j > i
-		if i = j; i == len(s) {
+		in = in || run > 0
+		if i += run; i == len(s) {
 			break
 		}
 		if s[i] < utf8.RuneSelf {
