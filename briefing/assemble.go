@@ -70,15 +70,17 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 	}
 	b := Briefing{Topic: opts.Topic, Query: opts.Query, From: opts.From, To: opts.To, Stories: []Story{}}
 
-	cands := candidatesInWindow(articles, opts.From, opts.To)
+	sc := scratchPool.Get().(*scratch)
+	defer sc.release()
+	cands := sc.candidatesInWindow(articles, opts.From, opts.To)
 	if len(cands) == 0 {
 		return b
 	}
-	fb, terms := extractFeatures(cands, topicTerms(opts), opts.QuotesPerStory)
+	fb, terms := extractFeatures(sc, cands, topicTerms(opts), opts.QuotesPerStory)
 	for i := range cands {
 		cands[i].vec = fb.weigh(cands[i].vec, len(cands))
 	}
-	clusters := clusterCandidates(cands, len(fb.df))
+	clusters := clusterCandidates(sc, cands, len(fb.df))
 
 	now := opts.Now
 	if now.IsZero() {
@@ -125,15 +127,18 @@ func Assemble(articles []Article, opts AssembleOptions) Briefing {
 	return b
 }
 
+// candidateEntry is an article of the window, with its time, for sorting.
+type candidateEntry struct {
+	when time.Time
+	at   int64 // when, as a number (see sortKey), to sort by
+	i    int
+}
+
 // candidatesInWindow returns the articles published within [from, to], oldest first; articles
 // of the same time are ordered by URL and headline, so the input's order never matters.
-func candidatesInWindow(articles []Article, from, to time.Time) []storyCandidate {
-	type entry struct {
-		when time.Time
-		at   int64 // when, as a number: seconds, then nanoseconds, to sort by
-		i    int
-	}
-	in := make([]entry, 0, len(articles))
+func (sc *scratch) candidatesInWindow(articles []Article, from, to time.Time) []storyCandidate {
+	type entry = candidateEntry
+	in := slices.Grow(sc.entries[:0], len(articles))
 	for i := range articles {
 		a := &articles[i]
 		when := a.Published
@@ -153,7 +158,9 @@ func candidatesInWindow(articles []Article, from, to time.Time) []storyCandidate
 		return cmp.Or(x.when.Compare(y.when), cmp.Compare(ax.URL, ay.URL),
 			cmp.Compare(ax.Headline, ay.Headline), cmp.Compare(x.i, y.i))
 	})
-	cands := make([]storyCandidate, len(in))
+	sc.entries = in
+	cands := slices.Grow(sc.cands[:0], len(in))[:len(in)]
+	sc.cands = cands
 	for k, e := range in {
 		a := &articles[e.i]
 		cands[k] = storyCandidate{a: a, when: e.when, outlet: outletName(a), lede: ledeOf(a)}

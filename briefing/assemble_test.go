@@ -408,3 +408,31 @@ func TestAssembleOfManyArticlesIsTheSameWhateverTheOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestAssembleReusesNoMemoryItReturned(t *testing.T) {
+	// Assemble keeps its working memory for the next call: a briefing it returned must not
+	// change when it assembles others, one after the other or at the same time.
+	start := time.Date(2024, 6, 1, 0, 0, 0, 0, time.UTC)
+	big := generateArticles(rand.New(rand.NewPCG(9, 10)), 2*parallelFrom, start)
+	first := Assemble(big, AssembleOptions{Topic: "topic", Stories: 20})
+	want := Assemble(big, AssembleOptions{Topic: "topic", Stories: 20})
+	if !reflect.DeepEqual(first, want) {
+		t.Fatal("the same articles gave two different briefings")
+	}
+	done := make(chan Briefing)
+	for i := range 4 {
+		go func() {
+			arts := koreaArticles()
+			if i%2 == 0 {
+				arts = generateArticles(rand.New(rand.NewPCG(uint64(i), 11)), 2*parallelFrom, start)
+			}
+			done <- Assemble(arts, AssembleOptions{Topic: "topic", Stories: 20})
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	if !reflect.DeepEqual(first, want) || !reflect.DeepEqual(Assemble(big, AssembleOptions{Topic: "topic", Stories: 20}), want) {
+		t.Error("a briefing changed, or came out differently, after others were assembled")
+	}
+}

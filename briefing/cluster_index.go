@@ -89,5 +89,17 @@ func (x *hashIndex) reset() {
 	x.n = 0
 }
 
+// resetFor removes every key and sizes the index for about n keys: it keeps its slots unless they
+// are too few, or more than eight times too many (clearing them would cost more than allocating).
+func (x *hashIndex) resetFor(n int) {
+	need := max(16, n*maxLoadDen/maxLoadNum+1)
+	if len(x.keys) < need || len(x.keys) > 8*need {
+		x.alloc(need)
+		x.n = 0
+		return
+	}
+	x.reset()
+}
+
 // len returns the number of keys.
 func (x *hashIndex) len() int { return x.n }
