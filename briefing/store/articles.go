@@ -419,13 +419,10 @@ func (s *sqlStore) insertSpeakers(ctx context.Context, w *batchTx, id int64, row
 	return nil
 }
 
-// valuesList returns "($1, $2), ($3, $4)" for rows of cols placeholders, numbered from $1.
-func valuesList(rows, cols int) string { return valuesListFrom(1, rows, cols) }
-
-// valuesListFrom is valuesList with placeholders numbered from $first.
-func valuesListFrom(first, rows, cols int) string {
+// valuesList returns "($1, $2), ($3, $4)" for rows of cols placeholders.
+func valuesList(rows, cols int) string {
 	var b strings.Builder
-	n := first
+	n := 1
 	for r := range rows {
 		if r > 0 {
 			b.WriteString(", ")
