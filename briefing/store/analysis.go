@@ -102,6 +102,9 @@ func decodeAnalysis(data []byte, text string) ([]briefing.Quote, []briefing.Spea
 		q := &quotes[i]
 		q.Start, q.End = d.int(), d.int()
 		flags := d.byte()
+		if flags&^(quotePartial|quoteKey|quoteSpan) != 0 {
+			d.fail()
+		}
 		q.Partial, q.Key = flags&quotePartial != 0, flags&quoteKey != 0
 		q.Score = math.Float64frombits(d.uint64())
 		if flags&quoteSpan != 0 {
