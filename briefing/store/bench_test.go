@@ -8,10 +8,11 @@ package store_test
 // so copies of one corpus article published within three days of each other are near-duplicates
 // of each other, and are linked into one story: every save takes the costliest path.
 //
-//	go test -run '^$' -bench . -benchtime 1x ./briefing/store/                   # 10,000 articles
+//	go test -run '^$' -bench Ingest -benchtime 1x ./briefing/store/            # 10,000 articles
+//	go test -run '^$' -bench Query -benchtime 500x ./briefing/store/
 //	BRIEFBOT_BENCH_ARTICLES=100000 go test -run '^$' -bench IngestSQLite -benchtime 1x -timeout 1h ./briefing/store/
-//	BRIEFBOT_BENCH_ARTICLES=100000 go test -run '^$' -bench QuerySQLite -benchtime 1000x -timeout 1h ./briefing/store/
-//	BRIEFBOT_BENCH_ARTICLES=100000 BRIEFBOT_TEST_POSTGRES=postgres://… go test -run '^$' -bench QueryPostgres -benchtime 1000x -timeout 2h ./briefing/store/
+//	BRIEFBOT_BENCH_ARTICLES=100000 go test -run '^$' -bench QuerySQLite -benchtime 500x -timeout 1h ./briefing/store/
+//	BRIEFBOT_BENCH_ARTICLES=100000 BRIEFBOT_TEST_POSTGRES=postgres://… go test -run '^$' -bench QueryPostgres -benchtime 500x -timeout 2h ./briefing/store/
 
 import (
 	"bufio"
