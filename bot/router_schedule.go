@@ -144,26 +144,14 @@ func ResolveTimezone(name string) (*time.Location, error) {
 // whole name and its city part (people type "seoul" or "Asia/Seol").
 func closestTimezones(names []string, name string) []string {
 	want := strings.ToLower(strings.ReplaceAll(name, " ", "_"))
-	type cand struct {
-		name string
-		d    int
-	}
-	var cands []cand
+	var cands []suggestion
 	for _, n := range names {
 		l := strings.ToLower(n)
 		city := l[strings.LastIndex(l, "/")+1:]
-		d := min(editDistance(want, l), editDistance(want, city))
+		d := min(config.EditDistance(want, l), config.EditDistance(want, city))
 		if d <= maxTypos(want) {
-			cands = append(cands, cand{n, d})
+			cands = append(cands, suggestion{n, d})
 		}
 	}
-	sortBy(cands, func(a, b cand) bool { return a.d < b.d || (a.d == b.d && a.name < b.name) })
-	var out []string
-	for _, c := range cands {
-		if len(out) == 3 || c.d > cands[0].d {
-			break // only the closest
-		}
-		out = append(out, c.name)
-	}
-	return out
+	return closestSuggestions(cands)
 }

@@ -1,12 +1,14 @@
 package bot
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/briefbot/briefbot/briefing/store"
+	"github.com/briefbot/briefbot/config"
 )
 
 // HelpText is the answer to /brief help, generated from CommandSpecs. On "discord" the commands
@@ -119,28 +121,38 @@ func ClosestTopics(topics []store.Topic, text string) []string {
 	if want == "" {
 		return nil
 	}
-	type cand struct {
-		name string
-		d    int
-	}
-	var cands []cand
+	var cands []suggestion
 	for _, t := range topics {
 		name := strings.ToLower(t.Name)
-		d := editDistance(want, name)
+		d := config.EditDistance(want, name)
 		for _, w := range strings.Fields(want) {
-			d = min(d, editDistance(w, name))
+			d = min(d, config.EditDistance(w, name))
 		}
 		if strings.Contains(want, name) || strings.Contains(name, want) {
 			d = min(d, 1)
 		}
 		if d <= maxTypos(name) {
-			cands = append(cands, cand{t.Name, d})
+			cands = append(cands, suggestion{t.Name, d})
 		}
 	}
-	sortBy(cands, func(a, b cand) bool { return a.d < b.d || (a.d == b.d && a.name < b.name) })
+	return closestSuggestions(cands)
+}
+
+// suggestion is a name that may be suggested, at an edit distance from what was typed.
+type suggestion struct {
+	name string
+	dist int
+}
+
+// closestSuggestions returns the names of the suggestions at the least distance, at most
+// three, in name order.
+func closestSuggestions(cands []suggestion) []string {
+	slices.SortStableFunc(cands, func(a, b suggestion) int {
+		return cmp.Or(cmp.Compare(a.dist, b.dist), strings.Compare(a.name, b.name))
+	})
 	var names []string
 	for _, c := range cands {
-		if len(names) == 3 || c.d > cands[0].d {
+		if len(names) == 3 || c.dist > cands[0].dist {
 			break // only the closest
 		}
 		names = append(names, c.name)
@@ -159,7 +171,8 @@ func orList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1] + "?"
 }
 
-// maxTypos is how many edits a word of this length may be off and still be suggested.
+// maxTypos is how many edits a word of this length may be off and still be suggested: 1 for
+// short words, 2 up to 8 runes, 3 beyond.
 func maxTypos(s string) int {
 	n := utf8.RuneCountInString(s)
 	switch {
@@ -171,45 +184,10 @@ func maxTypos(s string) int {
 	return 3
 }
 
-// editDistance is the Damerau–Levenshtein (optimal string alignment) distance between a and b in
-// runes: insertions, deletions, substitutions and swaps of neighbours count one each.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	if len(ra) == 0 {
-		return len(rb)
-	}
-	if len(rb) == 0 {
-		return len(ra)
-	}
-	prev2 := make([]int, len(rb)+1)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(rb)]
-}
-
-func sortBy[T any](s []T, less func(a, b T) bool) {
-	sort.SliceStable(s, func(i, j int) bool { return less(s[i], s[j]) })
-}
-
 func sortedTopics(topics []store.Topic) []store.Topic {
-	out := append([]store.Topic(nil), topics...)
-	sortBy(out, func(a, b store.Topic) bool { return strings.ToLower(a.Name) < strings.ToLower(b.Name) })
+	out := slices.Clone(topics)
+	slices.SortStableFunc(out, func(a, b store.Topic) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
 	return out
 }

@@ -5,17 +5,13 @@ import (
 	"unicode/utf8"
 )
 
-// Closest returns the candidate nearest to word by edit distance, ignoring case, and whether
-// it is near enough to suggest ("koera" → "korea"). Commands use it to suggest a topic.
-func Closest(word string, candidates []string) (string, bool) { return closest(word, candidates) }
-
 // closest returns the candidate nearest to word by edit distance (ignoring case, and treating
 // - and _ alike), and whether it is near enough to suggest. Ties go to the earlier candidate.
 func closest(word string, candidates []string) (string, bool) {
 	w := foldKey(word)
 	best, bestDist := "", -1
 	for _, c := range candidates {
-		d := editDistance(w, foldKey(c))
+		d := EditDistance(w, foldKey(c))
 		if bestDist < 0 || d < bestDist {
 			best, bestDist = c, d
 		}
@@ -43,10 +39,11 @@ func foldKey(s string) string {
 	return strings.ReplaceAll(strings.ToLower(s), "-", "_")
 }
 
-// editDistance is the optimal string alignment distance between a and b: insertions,
-// deletions, substitutions and transpositions of adjacent runes each cost 1 ("koera" is one
-// edit from "korea").
-func editDistance(a, b string) int {
+// EditDistance is the optimal string alignment (restricted Damerau–Levenshtein) distance between
+// a and b in runes: insertions, deletions, substitutions and transpositions of adjacent runes
+// each cost 1 ("koera" is one edit from "korea"). It is case-sensitive. The config's suggestions
+// and the /brief commands' topic and time-zone suggestions are all measured with it.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	if len(ra) == 0 {
 		return len(rb)
