@@ -3,7 +3,6 @@
 package console
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/rivo/uniseg"
 
+	"github.com/briefbot/briefbot/bot/render"
 	"github.com/briefbot/briefbot/briefing"
 )
 
@@ -20,12 +20,6 @@ const DefaultWidth = 80
 
 // minWidth keeps the layout readable in very narrow terminals.
 const minWidth = 30
-
-// A lede and a quote are shown up to these many characters, cut at a word, as in chat.
-const (
-	maxLedeText  = 700
-	maxQuoteText = 600
-)
 
 // RenderOptions shape a rendering.
 type RenderOptions struct {
@@ -65,29 +59,18 @@ func Render(b briefing.Briefing, opts RenderOptions) string {
 		opts.Location = time.UTC
 	}
 	w := writer{width: opts.Width}
-	when := func(t time.Time) string { return t.In(opts.Location).Format("Mon 2 Jan 15:04 MST") }
+	when := func(t time.Time) string { return t.In(opts.Location).Format(render.TimeLayout) }
 
-	title := "Briefing"
-	if topic := clean(b.Topic); topic != "" {
-		title += ": " + topic
-	}
 	if b.Empty() {
-		text := "Nothing new"
-		if topic := clean(b.Topic); topic != "" {
-			text += " on " + topic
-		}
+		since := ""
 		if !b.From.IsZero() {
-			text += " since " + when(b.From)
+			since = when(b.From)
 		}
-		w.para("", "", text+".")
+		w.para("", "", render.NothingNew(clean(b.Topic), "", since))
 		return w.String()
 	}
 
-	count := plural(len(b.Stories)+b.More, "story", "stories")
-	if b.More > 0 {
-		count = fmt.Sprintf("top %d of %s", len(b.Stories), count)
-	}
-	head := title + " · " + count
+	head := render.Title(clean(b.Topic)) + " · " + render.StoryCount(b)
 	if !b.From.IsZero() {
 		head += " since " + when(b.From)
 	}
@@ -99,15 +82,15 @@ func Render(b briefing.Briefing, opts RenderOptions) string {
 		indent := strings.Repeat(" ", len(num))
 		headline := clean(s.Headline)
 		if headline == "" {
-			headline = "(untitled)"
+			headline = render.Untitled
 		}
 		w.para(num, indent, headline)
-		if lede := shorten(clean(s.Lede), maxLedeText); lede != "" {
+		if lede := shorten(clean(s.Lede), render.MaxLede); lede != "" {
 			w.para(indent, indent, lede)
 		}
 		for _, q := range s.Quotes {
 			w.blank()
-			w.para(indent+"  “", indent+"   ", shorten(clean(q.Text), maxQuoteText)+"”")
+			w.para(indent+"  “", indent+"   ", shorten(clean(q.Text), render.MaxQuote)+"”")
 			w.para(indent+"    — ", indent+"      ", credit(q))
 			if q.URL != "" {
 				w.para(indent+"    ", indent+"    ", clean(q.URL))
@@ -121,24 +104,14 @@ func Render(b briefing.Briefing, opts RenderOptions) string {
 	}
 	if b.More > 0 {
 		w.blank()
-		w.para("", "", plural(b.More, "more story", "more stories")+" not shown.")
+		w.para("", "", render.MoreStories(b.More)+" not shown.")
 	}
 	return w.String()
 }
 
 // credit names who said a quote, and how many outlets carried it.
 func credit(q briefing.StoryQuote) string {
-	who := clean(q.Speaker)
-	if who == "" {
-		who = "unnamed speaker"
-	}
-	if title := clean(q.SpeakerTitle); title != "" {
-		who += ", " + title
-	}
-	if q.Outlets > 1 {
-		who += " · carried by " + strconv.Itoa(q.Outlets) + " outlets"
-	}
-	return who
+	return render.Speaker(q, clean) + render.CarriedBy(q.Outlets)
 }
 
 // sources says who carried a story, and when.
@@ -149,14 +122,7 @@ func sources(s briefing.Story, when func(time.Time) string) string {
 			names = append(names, n)
 		}
 	}
-	var line string
-	switch len(s.Sources) {
-	case 0:
-	case 1:
-		line = "Source: " + strings.Join(names, ", ")
-	default:
-		line = fmt.Sprintf("Carried by %d outlets: %s", len(s.Sources), strings.Join(names, ", "))
-	}
+	line := render.SourcesLead(len(s.Sources)) + strings.Join(names, ", ")
 	if !s.Published.IsZero() {
 		if line != "" {
 			line += " · "
@@ -238,10 +204,3 @@ func (w *writer) para(first, rest, text string) {
 func (w *writer) blank() { w.b.WriteString("\n") }
 
 func (w *writer) String() string { return w.b.String() }
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}

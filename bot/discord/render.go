@@ -5,11 +5,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
+	"github.com/briefbot/briefbot/bot/render"
 	"github.com/briefbot/briefbot/briefing"
 )
 
@@ -32,12 +31,9 @@ const (
 	maxURL = 2048
 )
 
-// What one story may show before any limit bites: a lede and a quote are cut at a word to these
-// lengths, and the sources line links at most maxSourceLinks outlets.
+// What one story's embed may show before any limit bites, besides the lede, quotes and sources
+// every platform bounds alike (render.MaxLede, render.MaxQuote, render.MaxSourceLinks).
 const (
-	maxLedeText    = 700
-	maxQuoteText   = 600
-	maxSourceLinks = 8
 	maxFooterText  = 300
 	maxSourcesText = 1000
 	embedColor     = 0x2B6CB0
@@ -120,7 +116,7 @@ func Render(b briefing.Briefing, opts RenderOptions) []Message {
 	for i, embeds := range groups {
 		content := r.heading(i, len(groups))
 		if i == len(groups)-1 && b.More > 0 {
-			content += "\n-# " + plural(b.More, "more story", "more stories") + " not shown"
+			content += "\n-# " + render.MoreStories(b.More) + " not shown"
 		}
 		msgs[i] = Message{Content: truncate(content, MaxContent), Embeds: embeds, AllowedMentions: noMentions()}
 	}
@@ -144,33 +140,21 @@ func (r *renderer) heading(i, n int) string {
 	if i > 0 {
 		return title + " (" + strconv.Itoa(i+1) + "/" + strconv.Itoa(n) + ")"
 	}
-	count := plural(len(r.b.Stories)+r.b.More, "story", "stories")
-	if r.b.More > 0 {
-		count = fmt.Sprintf("top %d of %s", len(r.b.Stories), count)
-	}
-	text := title + " · " + count
+	text := title + " · " + render.StoryCount(r.b)
 	if !r.b.From.IsZero() {
 		text += " since " + timestamp(r.b.From)
 	}
 	return text
 }
 
-func (r *renderer) title() string {
-	if strings.TrimSpace(r.b.Topic) == "" {
-		return "Briefing"
-	}
-	return "Briefing: " + r.b.Topic
-}
+func (r *renderer) title() string { return render.Title(r.b.Topic) }
 
 func (r *renderer) nothingNew() string {
-	text := "Nothing new"
-	if t := escapeMarkdown(r.b.Topic); t != "" {
-		text += " on **" + t + "**"
-	}
+	since := ""
 	if !r.b.From.IsZero() {
-		text += " since " + timestamp(r.b.From)
+		since = timestamp(r.b.From)
 	}
-	return text + "."
+	return render.NothingNew(escapeMarkdown(r.b.Topic), "**", since)
 }
 
 // fitStory renders story i as an embed within the embed limits: with all its quotes if they fit,
@@ -179,25 +163,25 @@ func (r *renderer) fitStory(i int) *discordgo.MessageEmbed {
 	s := &r.b.Stories[i]
 	p := storyParts{
 		title:   truncate(escapeMarkdown(s.Headline), MaxTitle),
-		lede:    escapeMarkdown(precut(s.Lede, maxLedeText)),
+		lede:    escapeMarkdown(render.Precut(s.Lede, render.MaxLede)),
 		sources: sourcesLine(s),
 		footer:  footer(s),
 	}
 	if p.title == "" {
-		p.title = "(untitled)"
+		p.title = render.Untitled
 	}
 	for _, q := range s.Quotes {
 		text := quoteText(q)
 		p.quotes = append(p.quotes, text)
-		p.quoteLens = append(p.quoteLens, textLen(text))
+		p.quoteLens = append(p.quoteLens, render.TextLen(text))
 	}
 	// Everything but the description counts towards the embed's total.
-	fixed := textLen(p.title) + textLen(p.footer)
-	for lede := maxLedeText; ; lede /= 2 {
+	fixed := render.TextLen(p.title) + render.TextLen(p.footer)
+	for lede := render.MaxLede; ; lede /= 2 {
 		// The description without quotes, then as many of the best quotes as fit; each part
 		// of the description is joined to the next by a blank line (2 characters).
 		e := r.embed(s, &p, 0, lede)
-		n := textLen(e.Description)
+		n := render.TextLen(e.Description)
 		q := 0
 		for q < len(p.quotes) {
 			add := p.quoteLens[q]
@@ -257,18 +241,8 @@ func (r *renderer) embed(s *briefing.Story, p *storyParts, nquotes, ledeMax int)
 // quoteText renders a quote as a block quote: the words, then who said them, linked to the
 // passage in the article.
 func quoteText(q briefing.StoryQuote) string {
-	who := escapeMarkdown(q.Speaker)
-	if who == "" {
-		who = "unnamed speaker"
-	}
-	if title := escapeMarkdown(q.SpeakerTitle); title != "" {
-		who += ", " + title
-	}
-	credit := "> — " + link(q.URL, truncate(who, 300))
-	if q.Outlets > 1 {
-		credit += " · carried by " + strconv.Itoa(q.Outlets) + " outlets"
-	}
-	return "> “" + truncate(escapeMarkdown(precut(q.Text, maxQuoteText)), maxQuoteText) + "”\n" + credit
+	credit := "> — " + link(q.URL, truncate(render.Speaker(q, escapeMarkdown), 300)) + render.CarriedBy(q.Outlets)
+	return "> “" + truncate(escapeMarkdown(render.Precut(q.Text, render.MaxQuote)), render.MaxQuote) + "”\n" + credit
 }
 
 // sourcesLine links the outlets of a story carried by more than one (the title links the first).
@@ -278,8 +252,8 @@ func sourcesLine(s *briefing.Story) string {
 	}
 	var links []string
 	for i, src := range s.Sources {
-		if i == maxSourceLinks {
-			links = append(links, "and "+strconv.Itoa(len(s.Sources)-maxSourceLinks)+" more")
+		if i == render.MaxSourceLinks {
+			links = append(links, "and "+strconv.Itoa(len(s.Sources)-render.MaxSourceLinks)+" more")
 			break
 		}
 		links = append(links, link(src.URL, truncate(escapeMarkdown(src.Name), 80)))
@@ -295,13 +269,10 @@ func footer(s *briefing.Story) string {
 			names = append(names, n)
 		}
 	}
-	switch len(s.Sources) {
-	case 0:
+	if len(s.Sources) == 0 {
 		return ""
-	case 1:
-		return truncatePlain("Source: "+strings.Join(names, ", "), maxFooterText)
 	}
-	return truncatePlain(fmt.Sprintf("Carried by %d outlets: %s", len(s.Sources), strings.Join(names, ", ")), maxFooterText)
+	return truncatePlain(render.SourcesLead(len(s.Sources))+strings.Join(names, ", "), maxFooterText)
 }
 
 // timestamp renders t as a Discord timestamp token: each reader sees it in their own time zone.
@@ -332,19 +303,10 @@ func embedURL(raw string) string {
 
 // safeURL returns an http(s) URL with the characters that could end a markdown link, break a
 // URI or read as a mention percent-encoded, or "" for anything else — including URLs with a user
-// name before the host (https://bbc.co.uk@evil.example), which only ever deceive.
+// name before the host (render.WebURL).
 func safeURL(raw string) string {
-	raw = strings.TrimSpace(raw)
-	lower := strings.ToLower(raw)
-	if !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "http://") || !utf8.ValidString(raw) {
-		return ""
-	}
-	hostStart := strings.Index(raw, "://") + 3
-	hostEnd := len(raw)
-	if i := strings.IndexAny(raw[hostStart:], "/?#"); i >= 0 {
-		hostEnd = hostStart + i
-	}
-	if hostEnd == hostStart || strings.Contains(raw[hostStart:hostEnd], "@") {
+	raw, ok := render.WebURL(raw)
+	if !ok {
 		return ""
 	}
 	var b strings.Builder
@@ -412,47 +374,17 @@ func plainText(s string) string {
 
 var defuse = strings.NewReplacer("<", "<\u200b", "@", "@\u200b")
 
-// precut shortens raw text far longer than the max characters it may show to a few times that
-// many bytes, at a space, ending it with "…" so the cut shows; the final cut happens after
-// escaping.
-func precut(s string, max int) string {
-	limit := 4*max + 64
-	if len(s) <= limit {
-		return s
-	}
-	if i := strings.LastIndexAny(s[:limit], " \n\t"); i > 0 {
-		return s[:i] + " …"
-	}
-	return strings.ToValidUTF8(s[:limit], "") + "…"
-}
-
-// textLen counts s in UTF-16 code units.
-func textLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
 // embedText counts the characters of an embed that Discord's 6,000 total counts.
 func embedText(e *discordgo.MessageEmbed) int {
-	n := textLen(e.Title) + textLen(e.Description)
+	n := render.TextLen(e.Title) + render.TextLen(e.Description)
 	if e.Footer != nil {
-		n += textLen(e.Footer.Text)
+		n += render.TextLen(e.Footer.Text)
 	}
 	if e.Author != nil {
-		n += textLen(e.Author.Name)
+		n += render.TextLen(e.Author.Name)
 	}
 	for _, f := range e.Fields {
-		n += textLen(f.Name) + textLen(f.Value)
+		n += render.TextLen(f.Name) + render.TextLen(f.Value)
 	}
 	return n
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/briefbot/briefbot/bot/render"
 	"github.com/briefbot/briefbot/briefing"
 )
 
@@ -299,7 +300,7 @@ func checkMessages(t *testing.T, b briefing.Briefing, msgs []Message) bool {
 		if m.AllowedMentions == nil || m.AllowedMentions.Parse == nil || len(m.AllowedMentions.Parse) != 0 {
 			fail("message %d allows mentions: %+v", i, m.AllowedMentions)
 		}
-		if n := textLen(m.Content); n > MaxContent || n == 0 && len(m.Embeds) == 0 {
+		if n := render.TextLen(m.Content); n > MaxContent || n == 0 && len(m.Embeds) == 0 {
 			fail("message %d content is %d characters", i, n)
 		}
 		if len(m.Embeds) > MaxEmbeds {
@@ -310,23 +311,23 @@ func checkMessages(t *testing.T, b briefing.Briefing, msgs []Message) bool {
 		for j, e := range m.Embeds {
 			stories++
 			total += embedText(e)
-			if n := textLen(e.Title); n > MaxTitle || n == 0 {
+			if n := render.TextLen(e.Title); n > MaxTitle || n == 0 {
 				fail("message %d embed %d title is %d characters", i, j, n)
 			}
-			if n := textLen(e.Description); n > MaxDescription {
+			if n := render.TextLen(e.Description); n > MaxDescription {
 				fail("message %d embed %d description is %d characters", i, j, n)
 			}
-			if e.Footer != nil && textLen(e.Footer.Text) > MaxFooter {
-				fail("message %d embed %d footer is %d characters", i, j, textLen(e.Footer.Text))
+			if e.Footer != nil && render.TextLen(e.Footer.Text) > MaxFooter {
+				fail("message %d embed %d footer is %d characters", i, j, render.TextLen(e.Footer.Text))
 			}
-			if e.Author != nil && textLen(e.Author.Name) > MaxAuthor {
-				fail("message %d embed %d author is %d characters", i, j, textLen(e.Author.Name))
+			if e.Author != nil && render.TextLen(e.Author.Name) > MaxAuthor {
+				fail("message %d embed %d author is %d characters", i, j, render.TextLen(e.Author.Name))
 			}
 			if len(e.Fields) > MaxFields {
 				fail("message %d embed %d has %d fields", i, j, len(e.Fields))
 			}
 			for _, f := range e.Fields {
-				if textLen(f.Name) > MaxFieldName || textLen(f.Value) > MaxFieldValue {
+				if render.TextLen(f.Name) > MaxFieldName || render.TextLen(f.Value) > MaxFieldValue {
 					fail("message %d embed %d field too long", i, j)
 				}
 			}
@@ -493,16 +494,16 @@ func FuzzTruncate(f *testing.F) {
 		s = escapeMarkdown(s)
 		s = "[" + s + "](https://a.example/x) " + s + " <t:1717459200:f> " + s
 		got := truncate(s, max)
-		if textLen(got) > max {
-			t.Fatalf("truncate(%q, %d) = %q is %d long", s, max, got, textLen(got))
+		if render.TextLen(got) > max {
+			t.Fatalf("truncate(%q, %d) = %q is %d long", s, max, got, render.TextLen(got))
 		}
-		if textLen(s) <= max {
+		if render.TextLen(s) <= max {
 			if got != s {
 				t.Fatalf("text that fits changed: %q -> %q", s, got)
 			}
 			return
 		}
-		kept, found := strings.CutSuffix(got, ellipsis)
+		kept, found := strings.CutSuffix(got, render.Ellipsis)
 		if !found || !strings.HasPrefix(s, kept) {
 			t.Fatalf("%q is not a prefix of %q followed by an ellipsis", got, s)
 		}

@@ -5,12 +5,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackutilsx"
 
+	"github.com/briefbot/briefbot/bot/render"
 	"github.com/briefbot/briefbot/briefing"
 )
 
@@ -28,14 +27,9 @@ const (
 	MaxFallbackText = 3000
 )
 
-// What one story may show before any limit bites: a lede and a quote are cut at a word to these
-// lengths, and a sources line links at most maxSourceLinks outlets.
-const (
-	maxLedeText    = 700
-	maxQuoteText   = 600
-	maxHeadline    = 300
-	maxSourceLinks = 8
-)
+// maxHeadline is the most of a headline a story shows; its lede, quotes and sources line are
+// bounded as on every platform (render.MaxLede, render.MaxQuote, render.MaxSourceLinks).
+const maxHeadline = 300
 
 // Message is one chat.postMessage request body, as the poster sends it and as
 // `briefbot brief --format slack` prints it.
@@ -144,7 +138,7 @@ func (r *renderer) story(i int) *storyParts {
 	s := &r.b.Stories[i]
 	p.done = true
 	p.headline = r.headlineLink(s)
-	p.lede = escapeText(precut(s.Lede, maxLedeText))
+	p.lede = escapeText(render.Precut(s.Lede, render.MaxLede))
 	for _, q := range s.Quotes {
 		b := quoteBlock(q)
 		p.quotes = append(p.quotes, b)
@@ -157,14 +151,9 @@ func (r *renderer) story(i int) *storyParts {
 func (r *renderer) empty() []Message {
 	since := ""
 	if !r.b.From.IsZero() {
-		since = " since " + r.date(r.b.From)
+		since = r.date(r.b.From)
 	}
-	topic := escapeText(r.b.Topic)
-	text := "Nothing new"
-	if topic != "" {
-		text += " on *" + topic + "*"
-	}
-	text = truncate(text+since+".", MaxSectionText)
+	text := truncate(render.NothingNew(escapeText(r.b.Topic), "*", since), MaxSectionText)
 	blocks := []slack.Block{
 		r.header(),
 		slack.NewSectionBlock(mrkdwn(text), nil, nil),
@@ -237,7 +226,7 @@ func (r *renderer) fitStory(i int, withQuotes bool) []slack.Block {
 		quotes = len(r.b.Stories[i].Quotes)
 	}
 	p := r.story(i)
-	for lede := maxLedeText; ; lede /= 2 {
+	for lede := render.MaxLede; ; lede /= 2 {
 		// The story without quotes, then as many of its best quotes as fit.
 		n := blockText(r.storyBlocks(i, 0, lede))
 		q := 0
@@ -275,7 +264,7 @@ func (r *renderer) storyBlocks(i, nquotes, ledeMax int) []slack.Block {
 	p := r.story(i)
 	text := p.headline
 	if p.lede != "" && ledeMax > 0 {
-		room := MaxSectionText - textLen(text) - 1
+		room := MaxSectionText - render.TextLen(text) - 1
 		text += "\n" + truncate(p.lede, min(ledeMax, room))
 	}
 	blocks := make([]slack.Block, 0, 3+nquotes)
@@ -288,7 +277,7 @@ func (r *renderer) storyBlocks(i, nquotes, ledeMax int) []slack.Block {
 func (r *renderer) headlineLink(s *briefing.Story) string {
 	headline := truncate(escapeText(s.Headline), maxHeadline)
 	if headline == "" {
-		headline = "(untitled)"
+		headline = render.Untitled
 	}
 	return "*" + link(s.URL, headline) + "*"
 }
@@ -296,36 +285,20 @@ func (r *renderer) headlineLink(s *briefing.Story) string {
 // quoteBlock renders a quote as a block quote: the words, then who said them, linked to the
 // passage in the article.
 func quoteBlock(q briefing.StoryQuote) slack.Block {
-	who := escapeText(q.Speaker)
-	if who == "" {
-		who = "unnamed speaker"
-	}
-	if title := escapeText(q.SpeakerTitle); title != "" {
-		who += ", " + title
-	}
-	who = truncate(who, 300)
-	credit := ">— " + link(q.URL, who)
-	if q.Outlets > 1 {
-		credit += " · carried by " + strconv.Itoa(q.Outlets) + " outlets"
-	}
-	room := MaxSectionText - textLen(credit) - 4
-	text := ">“" + truncate(escapeText(precut(q.Text, maxQuoteText)), min(maxQuoteText, room)) + "”\n" + credit
+	who := truncate(render.Speaker(q, escapeText), 300)
+	credit := ">— " + link(q.URL, who) + render.CarriedBy(q.Outlets)
+	room := MaxSectionText - render.TextLen(credit) - 4
+	text := ">“" + truncate(escapeText(render.Precut(q.Text, render.MaxQuote)), min(render.MaxQuote, room)) + "”\n" + credit
 	return slack.NewSectionBlock(mrkdwn(text), nil, nil)
 }
 
 // sourcesLine says who carried the story, linked, and when.
 func (r *renderer) sourcesLine(s *briefing.Story) string {
 	var b strings.Builder
-	switch n := len(s.Sources); n {
-	case 0:
-	case 1:
-		b.WriteString("Source: ")
-	default:
-		fmt.Fprintf(&b, "Carried by %d outlets: ", n)
-	}
+	b.WriteString(render.SourcesLead(len(s.Sources)))
 	for i, src := range s.Sources {
-		if i == maxSourceLinks {
-			fmt.Fprintf(&b, " and %d more", len(s.Sources)-maxSourceLinks)
+		if i == render.MaxSourceLinks {
+			fmt.Fprintf(&b, " and %d more", len(s.Sources)-render.MaxSourceLinks)
 			break
 		}
 		if i > 0 {
@@ -357,20 +330,12 @@ func plainText(s string) string {
 var plainLookalikes = strings.NewReplacer("<", "‹", ">", "›", "&", "＆")
 
 // title is the briefing's name, plain text.
-func (r *renderer) title() string {
-	if strings.TrimSpace(r.b.Topic) == "" {
-		return "Briefing"
-	}
-	return "Briefing: " + strings.Join(strings.Fields(r.b.Topic), " ")
-}
+func (r *renderer) title() string { return render.Title(r.b.Topic) }
 
 // summary counts the stories and gives the window.
 func (r *renderer) summary() slack.Block {
-	n := len(r.b.Stories) + r.b.More
-	text := plural(n, "story", "stories")
-	if r.b.More > 0 {
-		text = fmt.Sprintf("Top %d of %s", len(r.b.Stories), text)
-	}
+	text := render.StoryCount(r.b)
+	text = strings.ToUpper(text[:1]) + text[1:] // "Top 3 of 5 stories"
 	if !r.b.From.IsZero() {
 		text += " since " + r.date(r.b.From)
 	}
@@ -378,7 +343,7 @@ func (r *renderer) summary() slack.Block {
 }
 
 func (r *renderer) moreLine() slack.Block {
-	return slack.NewContextBlock("", mrkdwn(plural(r.b.More, "more story", "more stories")+" not shown"))
+	return slack.NewContextBlock("", mrkdwn(render.MoreStories(r.b.More)+" not shown"))
 }
 
 // fallback is the plain text of the first message: the title and the headlines.
@@ -393,20 +358,17 @@ func (r *renderer) fallback() string {
 		b.WriteString(escapeText(s.Headline))
 	}
 	if r.b.More > 0 {
-		b.WriteString(" · " + plural(r.b.More, "more story", "more stories"))
+		b.WriteString(" · " + render.MoreStories(r.b.More))
 	}
 	return truncate(b.String(), MaxFallbackText)
 }
 
 func (r *renderer) plainNothingNew() string {
-	text := "Nothing new"
-	if t := escapeText(r.b.Topic); t != "" {
-		text += " on " + t
-	}
+	since := ""
 	if !r.b.From.IsZero() {
-		text += " since " + r.b.From.In(r.opts.Location).Format("Mon 2 Jan 15:04 MST")
+		since = r.b.From.In(r.opts.Location).Format(render.TimeLayout)
 	}
-	return text + "."
+	return render.NothingNew(escapeText(r.b.Topic), "", since)
 }
 
 func (r *renderer) message(blocks []slack.Block, text string) Message {
@@ -416,7 +378,7 @@ func (r *renderer) message(blocks []slack.Block, text string) Message {
 // date renders t as a Slack date token (each reader sees their own time zone) with a fallback
 // in the rendering's time zone.
 func (r *renderer) date(t time.Time) string {
-	fallback := t.In(r.opts.Location).Format("Mon 2 Jan 15:04 MST")
+	fallback := t.In(r.opts.Location).Format(render.TimeLayout)
 	return "<!date^" + strconv.FormatInt(t.Unix(), 10) + "^{date_short_pretty} {time}|" + escapeText(fallback) + ">"
 }
 
@@ -439,20 +401,10 @@ func link(rawURL, label string) string {
 }
 
 // safeURL returns an http(s) URL escaped for a mrkdwn link, or "" for anything else —
-// including URLs with a user name before the host (https://bbc.co.uk@evil.example), which only
-// ever deceive.
+// including URLs with a user name before the host (render.WebURL).
 func safeURL(raw string) string {
-	raw = strings.TrimSpace(raw)
-	lower := strings.ToLower(raw)
-	if !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "http://") || !utf8.ValidString(raw) {
-		return ""
-	}
-	hostStart := strings.Index(raw, "://") + 3
-	hostEnd := len(raw)
-	if i := strings.IndexAny(raw[hostStart:], "/?#"); i >= 0 {
-		hostEnd = hostStart + i
-	}
-	if hostEnd == hostStart || strings.Contains(raw[hostStart:hostEnd], "@") {
+	raw, ok := render.WebURL(raw)
+	if !ok {
 		return ""
 	}
 	var b strings.Builder
@@ -478,31 +430,7 @@ func escapeText(s string) string {
 	return formatting.Replace(slackutilsx.EscapeMessage(s))
 }
 
-// precut shortens raw text far longer than the max characters it may show to a few times that
-// many bytes, at a space, ending it with "…" so the cut shows: escaping a 20 MB lede to show 700
-// characters of it would be waste. Escaping never shortens text by more than its runs of spaces,
-// so the final cut still happens after escaping.
-func precut(s string, max int) string {
-	limit := 4*max + 64
-	if len(s) <= limit {
-		return s
-	}
-	if i := strings.LastIndexAny(s[:limit], " \n\t"); i > 0 {
-		return s[:i] + " …"
-	}
-	return strings.ToValidUTF8(s[:limit], "") + "…"
-}
-
 var formatting = strings.NewReplacer("*", "∗", "_", "ˍ", "~", "∼", "`", "ˋ")
-
-// textLen counts s in UTF-16 code units.
-func textLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
 
 // blockText counts the text of blocks the way Slack's size limit does: every text object.
 func blockText(blocks []slack.Block) int {
@@ -510,28 +438,21 @@ func blockText(blocks []slack.Block) int {
 	for _, b := range blocks {
 		switch b := b.(type) {
 		case *slack.HeaderBlock:
-			n += textLen(b.Text.Text)
+			n += render.TextLen(b.Text.Text)
 		case *slack.SectionBlock:
 			if b.Text != nil {
-				n += textLen(b.Text.Text)
+				n += render.TextLen(b.Text.Text)
 			}
 			for _, f := range b.Fields {
-				n += textLen(f.Text)
+				n += render.TextLen(f.Text)
 			}
 		case *slack.ContextBlock:
 			for _, e := range b.ContextElements.Elements {
 				if t, ok := e.(*slack.TextBlockObject); ok {
-					n += textLen(t.Text)
+					n += render.TextLen(t.Text)
 				}
 			}
 		}
 	}
 	return n
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/briefbot/briefbot/bot/render"
 	"github.com/briefbot/briefbot/briefing"
 )
 
@@ -332,7 +333,7 @@ func checkMessages(t *testing.T, b briefing.Briefing, msgs []Message) bool {
 		if n := blockText(m.Blocks); n > MaxBlockText {
 			fail("message %d holds %d characters of block text", i, n)
 		}
-		if n := textLen(m.Text); n == 0 || n >= 4000 {
+		if n := render.TextLen(m.Text); n == 0 || n >= 4000 {
 			fail("message %d fallback text is %d characters", i, n)
 		}
 		if m.UnfurlLinks || m.UnfurlMedia {
@@ -341,11 +342,11 @@ func checkMessages(t *testing.T, b briefing.Briefing, msgs []Message) bool {
 		for _, bl := range m.Blocks {
 			switch bl := bl.(type) {
 			case *slack.HeaderBlock:
-				if n := textLen(bl.Text.Text); n > MaxHeaderText || bl.Text.Type != slack.PlainTextType {
+				if n := render.TextLen(bl.Text.Text); n > MaxHeaderText || bl.Text.Type != slack.PlainTextType {
 					fail("message %d header is %d characters of %s", i, n, bl.Text.Type)
 				}
 			case *slack.SectionBlock:
-				if n := textLen(bl.Text.Text); n > MaxSectionText {
+				if n := render.TextLen(bl.Text.Text); n > MaxSectionText {
 					fail("message %d section is %d characters", i, n)
 				}
 				ok = checkMrkdwn(t, bl.Text.Text) && ok
@@ -356,8 +357,8 @@ func checkMessages(t *testing.T, b briefing.Briefing, msgs []Message) bool {
 				}
 				for _, e := range els {
 					txt := e.(*slack.TextBlockObject).Text
-					if textLen(txt) > MaxSectionText {
-						fail("message %d context element is %d characters", i, textLen(txt))
+					if render.TextLen(txt) > MaxSectionText {
+						fail("message %d context element is %d characters", i, render.TextLen(txt))
 					}
 					ok = checkMrkdwn(t, txt) && ok
 				}
@@ -451,16 +452,16 @@ func FuzzTruncate(f *testing.F) {
 		s = escapeText(s) // truncate works on escaped text with our own links around it
 		s = "<https://a.example/x|" + s + "> " + s
 		got := truncate(s, max)
-		if textLen(got) > max {
-			t.Fatalf("truncate(%q, %d) = %q is %d long", s, max, got, textLen(got))
+		if render.TextLen(got) > max {
+			t.Fatalf("truncate(%q, %d) = %q is %d long", s, max, got, render.TextLen(got))
 		}
-		if textLen(s) <= max {
+		if render.TextLen(s) <= max {
 			if got != s {
 				t.Fatalf("text that fits changed: %q -> %q", s, got)
 			}
 			return
 		}
-		kept, found := strings.CutSuffix(got, ellipsis)
+		kept, found := strings.CutSuffix(got, render.Ellipsis)
 		if !found || !strings.HasPrefix(s, kept) {
 			t.Fatalf("%q is not a prefix of %q followed by an ellipsis", got, s)
 		}
