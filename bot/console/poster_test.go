@@ -12,12 +12,13 @@ import (
 	"testing"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/render/rendertest"
 )
 
 func TestPosterWritesEachPostWholeWithItsID(t *testing.T) {
 	var out bytes.Buffer
 	p := NewPoster(&out, RenderOptions{})
-	b := loadBriefing(t, "normal")
+	b := rendertest.Briefing(t, "normal")
 	const posts = 40
 	ids := make(chan string, posts)
 	var wg sync.WaitGroup
@@ -56,7 +57,7 @@ func TestPosterWritesEachPostWholeWithItsID(t *testing.T) {
 func TestPosterDoesNotPostADeliveryTwice(t *testing.T) {
 	var out bytes.Buffer
 	p := NewPoster(&out, RenderOptions{})
-	d := bot.Delivery{ChannelID: "general", Briefing: loadBriefing(t, "empty"), Key: "sub1-20240604T0800"}
+	d := bot.Delivery{ChannelID: "general", Briefing: rendertest.Briefing(t, "empty"), Key: "sub1-20240604T0800"}
 	first, err := p.Post(t.Context(), d)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +78,7 @@ func TestPosterDoesNotPostADeliveryTwice(t *testing.T) {
 
 func TestPosterForgetsTheOldestKeys(t *testing.T) {
 	p := NewPoster(io.Discard, RenderOptions{})
-	b := loadBriefing(t, "empty")
+	b := rendertest.Briefing(t, "empty")
 	first, _ := p.Post(t.Context(), bot.Delivery{Briefing: b, Key: "k0"})
 	for i := 1; i <= rememberedKeys; i++ {
 		if _, err := p.Post(t.Context(), bot.Delivery{Briefing: b, Key: fmt.Sprintf("k%d", i)}); err != nil {
@@ -95,7 +96,7 @@ func TestPosterForgetsTheOldestKeys(t *testing.T) {
 func TestPosterMarksLateDeliveries(t *testing.T) {
 	var out bytes.Buffer
 	p := NewPoster(&out, RenderOptions{})
-	if _, err := p.Post(t.Context(), bot.Delivery{ChannelID: "general", Briefing: loadBriefing(t, "empty"), Late: true}); err != nil {
+	if _, err := p.Post(t.Context(), bot.Delivery{ChannelID: "general", Briefing: rendertest.Briefing(t, "empty"), Late: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(out.String(), "── console-1 · general · late ─") {
@@ -109,14 +110,14 @@ func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("broken p
 
 func TestPosterReportsWriteFailures(t *testing.T) {
 	p := NewPoster(failingWriter{}, RenderOptions{})
-	_, err := p.Post(t.Context(), bot.Delivery{Briefing: loadBriefing(t, "empty")})
+	_, err := p.Post(t.Context(), bot.Delivery{Briefing: rendertest.Briefing(t, "empty")})
 	var pe *bot.PostError
 	if !errors.As(err, &pe) || pe.Temporary {
 		t.Fatalf("got %v, want a permanent *bot.PostError", err)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := p.Post(ctx, bot.Delivery{Briefing: loadBriefing(t, "empty")}); !errors.Is(err, context.Canceled) {
+	if _, err := p.Post(ctx, bot.Delivery{Briefing: rendertest.Briefing(t, "empty")}); !errors.Is(err, context.Canceled) {
 		t.Errorf("canceled context: got %v", err)
 	}
 }

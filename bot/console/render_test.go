@@ -1,9 +1,7 @@
 package console
 
 import (
-	"encoding/json"
 	"flag"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,32 +10,19 @@ import (
 
 	"github.com/rivo/uniseg"
 
+	"github.com/briefbot/briefbot/bot/render/rendertest"
 	"github.com/briefbot/briefbot/briefing"
+	"github.com/briefbot/briefbot/internal/golden"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// loadBriefing reads one of the briefings all renderers are tested on, written for these tests
-// and kept with the Slack renderer's test data.
-func loadBriefing(t testing.TB, name string) briefing.Briefing {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "slack", "testdata", "briefings", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b briefing.Briefing
-	if err := json.Unmarshal(data, &b); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return b
-}
 
 // terminalAttack is article text that tries to drive the terminal: colours, clearing the
 // screen, a carriage return that overwrites the line, a bidirectional override, a bell.
 const terminalAttack = "Headline \x1b[31mred\x1b[0m \x1b[2J cleared\rOVERWRITE \u202eesrever\u202c \a\x9b6n end"
 
 func TestRenderGolden(t *testing.T) {
-	hostile := loadBriefing(t, "hostile")
+	hostile := rendertest.Briefing(t, "hostile")
 	hostile.Stories[0].Headline = terminalAttack
 	hostile.Stories[0].Quotes[0].Speaker = terminalAttack
 	tests := []struct {
@@ -45,16 +30,16 @@ func TestRenderGolden(t *testing.T) {
 		b    briefing.Briefing
 		opts RenderOptions
 	}{
-		{"normal", loadBriefing(t, "normal"), RenderOptions{}},
-		{"normal-narrow", loadBriefing(t, "normal"), RenderOptions{Width: 40}},
-		{"empty", loadBriefing(t, "empty"), RenderOptions{}},
+		{"normal", rendertest.Briefing(t, "normal"), RenderOptions{}},
+		{"normal-narrow", rendertest.Briefing(t, "normal"), RenderOptions{Width: 40}},
+		{"empty", rendertest.Briefing(t, "empty"), RenderOptions{}},
 		{"hostile", hostile, RenderOptions{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := Render(tt.b, tt.opts)
 			checkWidth(t, got, cmpOr(tt.opts.Width, DefaultWidth))
-			golden(t, filepath.Join("testdata", tt.name+".golden.txt"), got)
+			golden.Compare(t, filepath.Join("testdata", tt.name+".golden.txt"), []byte(got), *updateGolden)
 		})
 	}
 }
@@ -64,23 +49,6 @@ func cmpOr(a, b int) int {
 		return a
 	}
 	return b
-}
-
-func golden(t *testing.T, path, got string) {
-	t.Helper()
-	if *updateGolden {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot/console -update to create it)", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the rendering (go test ./bot/console -update rewrites it):\n%s", path, got)
-	}
 }
 
 // checkWidth checks that no line is wider than width, unless it is a single word (a URL) after
@@ -100,7 +68,7 @@ func checkWidth(t *testing.T, text string, width int) {
 }
 
 func TestRenderShowsEveryStoryAndQuote(t *testing.T) {
-	b := loadBriefing(t, "normal")
+	b := rendertest.Briefing(t, "normal")
 	got := Render(b, RenderOptions{Width: 60})
 	for i, s := range b.Stories {
 		if !strings.Contains(strings.Join(strings.Fields(got), " "), strconv.Itoa(i+1)+". "+s.Headline) {
@@ -125,7 +93,7 @@ func TestRenderWrapsWideCharactersByTheirWidth(t *testing.T) {
 }
 
 func TestRenderEmptySaysNothingNew(t *testing.T) {
-	got := Render(loadBriefing(t, "empty"), RenderOptions{})
+	got := Render(rendertest.Briefing(t, "empty"), RenderOptions{})
 	if got != "Nothing new on korea since Tue 4 Jun 00:00 UTC.\n" {
 		t.Errorf("got %q", got)
 	}
@@ -133,7 +101,7 @@ func TestRenderEmptySaysNothingNew(t *testing.T) {
 
 // BenchmarkRender renders the three-story test briefing.
 func BenchmarkRender(b *testing.B) {
-	br := loadBriefing(b, "normal")
+	br := rendertest.Briefing(b, "normal")
 	b.ReportAllocs()
 	for b.Loop() {
 		if Render(br, RenderOptions{}) == "" {

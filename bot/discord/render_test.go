@@ -21,49 +21,21 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/briefbot/briefbot/bot/render"
+	"github.com/briefbot/briefbot/bot/render/rendertest"
 	"github.com/briefbot/briefbot/briefing"
+	"github.com/briefbot/briefbot/internal/golden"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// loadBriefing reads one of the briefings all renderers are tested on, written for these tests
-// and kept with the Slack renderer's test data.
-func loadBriefing(t testing.TB, name string) briefing.Briefing {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "slack", "testdata", "briefings", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b briefing.Briefing
-	if err := json.Unmarshal(data, &b); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return b
-}
-
-// largeBriefing needs several messages: the normal briefing's stories ten times over.
-func largeBriefing(t testing.TB) briefing.Briefing {
-	b := loadBriefing(t, "normal")
-	stories := b.Stories
-	b.Stories = nil
-	for i := range 10 {
-		for _, s := range stories {
-			s.Headline += " (" + strconv.Itoa(i+1) + ")"
-			b.Stories = append(b.Stories, s)
-		}
-	}
-	b.More = 12
-	return b
-}
 
 func TestRenderGolden(t *testing.T) {
 	for _, name := range []string{"normal", "empty", "hostile", "large"} {
 		t.Run(name, func(t *testing.T) {
 			var b briefing.Briefing
 			if name == "large" {
-				b = largeBriefing(t)
+				b = rendertest.Large(t)
 			} else {
-				b = loadBriefing(t, name)
+				b = rendertest.Briefing(t, name)
 			}
 			msgs := Render(b, RenderOptions{})
 			checkMessages(t, b, msgs)
@@ -75,33 +47,13 @@ func TestRenderGolden(t *testing.T) {
 			if err := enc.Encode(msgs); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata", name+".golden.json"), got.Bytes())
+			golden.Compare(t, filepath.Join("testdata", name+".golden.json"), got.Bytes(), *updateGolden)
 		})
 	}
 }
 
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *updateGolden {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./bot/discord -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the rendering (go test ./bot/discord -update rewrites it):\n%s", path, got)
-	}
-}
-
 func TestRenderAllowsNoMentions(t *testing.T) {
-	msgs := Render(loadBriefing(t, "normal"), RenderOptions{})
+	msgs := Render(rendertest.Briefing(t, "normal"), RenderOptions{})
 	body, err := json.Marshal(msgs[0])
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +64,7 @@ func TestRenderAllowsNoMentions(t *testing.T) {
 }
 
 func TestRenderSplitsALargeBriefingAtStoryBoundaries(t *testing.T) {
-	b := largeBriefing(t)
+	b := rendertest.Large(t)
 	msgs := Render(b, RenderOptions{})
 	if len(msgs) < 3 {
 		t.Fatalf("got %d messages, want the 30 stories over at least 3", len(msgs))
@@ -136,7 +88,7 @@ func TestRenderSplitsALargeBriefingAtStoryBoundaries(t *testing.T) {
 }
 
 func TestRenderTrimsAStoryTooLargeForOneEmbed(t *testing.T) {
-	b := loadBriefing(t, "normal")
+	b := rendertest.Briefing(t, "normal")
 	s := &b.Stories[0]
 	long := strings.Repeat("word ", 2000)
 	s.Lede = long
@@ -156,7 +108,7 @@ func TestRenderTrimsAStoryTooLargeForOneEmbed(t *testing.T) {
 }
 
 func TestRenderEmptySaysNothingNew(t *testing.T) {
-	msgs := Render(loadBriefing(t, "empty"), RenderOptions{})
+	msgs := Render(rendertest.Briefing(t, "empty"), RenderOptions{})
 	if len(msgs) != 1 || len(msgs[0].Embeds) != 0 {
 		t.Fatalf("got %+v, want one message without embeds", msgs)
 	}
@@ -166,7 +118,7 @@ func TestRenderEmptySaysNothingNew(t *testing.T) {
 }
 
 func TestRenderDefusesHostileArticleText(t *testing.T) {
-	b := loadBriefing(t, "hostile")
+	b := rendertest.Briefing(t, "hostile")
 	msgs := Render(b, RenderOptions{})
 	checkMessages(t, b, msgs)
 	all := allText(msgs)
@@ -181,7 +133,7 @@ func TestRenderDefusesHostileArticleText(t *testing.T) {
 }
 
 func TestInteractionResponseIsTheSameMessage(t *testing.T) {
-	m := Render(loadBriefing(t, "normal"), RenderOptions{})[0]
+	m := Render(rendertest.Briefing(t, "normal"), RenderOptions{})[0]
 	for _, ephemeral := range []bool{false, true} {
 		resp := m.InteractionResponse(ephemeral)
 		if resp.Type != discordgo.InteractionResponseChannelMessageWithSource || resp.Data.Content != m.Content || len(resp.Data.Embeds) != len(m.Embeds) {
@@ -546,7 +498,7 @@ func FuzzEscapeMarkdown(f *testing.F) {
 
 // BenchmarkRender renders a five-story briefing of three quotes each, the default budget.
 func BenchmarkRender(b *testing.B) {
-	br := largeBriefing(b)
+	br := rendertest.Large(b)
 	br.Stories = br.Stories[:5]
 	b.ReportAllocs()
 	for b.Loop() {

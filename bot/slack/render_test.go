@@ -9,10 +9,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -21,44 +19,12 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/briefbot/briefbot/bot/render"
+	"github.com/briefbot/briefbot/bot/render/rendertest"
 	"github.com/briefbot/briefbot/briefing"
+	"github.com/briefbot/briefbot/internal/golden"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// The briefings the renderers are tested on are in testdata/briefings/, written for these tests
-// (the Discord and console renderers read them from here too):
-//
-//	normal   three stories of a Korea briefing, 2 more left out
-//	empty    nothing in the window
-//	hostile  an article that tries every trick: mentions, formatting, links, markup
-func loadBriefing(t testing.TB, name string) briefing.Briefing {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "briefings", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b briefing.Briefing
-	if err := json.Unmarshal(data, &b); err != nil {
-		t.Fatalf("%s: %v", name, err)
-	}
-	return b
-}
-
-// largeBriefing needs several messages: the normal briefing's stories ten times over.
-func largeBriefing(t testing.TB) briefing.Briefing {
-	b := loadBriefing(t, "normal")
-	stories := b.Stories
-	b.Stories = nil
-	for i := range 10 {
-		for _, s := range stories {
-			s.Headline += " (" + strconv.Itoa(i+1) + ")"
-			b.Stories = append(b.Stories, s)
-		}
-	}
-	b.More = 12
-	return b
-}
 
 var from = time.Date(2024, 6, 4, 0, 0, 0, 0, time.UTC)
 
@@ -68,12 +34,12 @@ func TestRenderGolden(t *testing.T) {
 		b    briefing.Briefing
 		opts RenderOptions
 	}{
-		{"normal", loadBriefing(t, "normal"), RenderOptions{Channel: "C0123456789"}},
-		{"empty", loadBriefing(t, "empty"), RenderOptions{Channel: "C0123456789"}},
-		{"hostile", loadBriefing(t, "hostile"), RenderOptions{}},
-		{"large", largeBriefing(t), RenderOptions{}},
-		{"threaded", loadBriefing(t, "normal"), RenderOptions{Channel: "C0123456789", Threaded: true}},
-		{"normal-seoul-time", loadBriefing(t, "normal"), RenderOptions{Location: seoul(t)}},
+		{"normal", rendertest.Briefing(t, "normal"), RenderOptions{Channel: "C0123456789"}},
+		{"empty", rendertest.Briefing(t, "empty"), RenderOptions{Channel: "C0123456789"}},
+		{"hostile", rendertest.Briefing(t, "hostile"), RenderOptions{}},
+		{"large", rendertest.Large(t), RenderOptions{}},
+		{"threaded", rendertest.Briefing(t, "normal"), RenderOptions{Channel: "C0123456789", Threaded: true}},
+		{"normal-seoul-time", rendertest.Briefing(t, "normal"), RenderOptions{Location: seoul(t)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +52,7 @@ func TestRenderGolden(t *testing.T) {
 			if err := enc.Encode(msgs); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, filepath.Join("testdata", tt.name+".golden.json"), got.Bytes())
+			golden.Compare(t, filepath.Join("testdata", tt.name+".golden.json"), got.Bytes(), *updateGolden)
 		})
 	}
 }
@@ -99,28 +65,8 @@ func seoul(t *testing.T) *time.Location {
 	return loc
 }
 
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *updateGolden {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the rendering (go test -update rewrites it):\n%s", path, got)
-	}
-}
-
 func TestRenderSplitsALargeBriefingAtStoryBoundaries(t *testing.T) {
-	b := largeBriefing(t)
+	b := rendertest.Large(t)
 	msgs := Render(b, RenderOptions{})
 	if len(msgs) < 2 {
 		t.Fatalf("got %d message, want the 30 stories split over several", len(msgs))
@@ -138,7 +84,7 @@ func TestRenderSplitsALargeBriefingAtStoryBoundaries(t *testing.T) {
 }
 
 func TestRenderTrimsAStoryTooLargeForOneMessage(t *testing.T) {
-	b := loadBriefing(t, "normal")
+	b := rendertest.Briefing(t, "normal")
 	s := &b.Stories[0]
 	long := strings.Repeat("word ", 2000)
 	s.Lede = long
@@ -164,7 +110,7 @@ func TestRenderTrimsAStoryTooLargeForOneMessage(t *testing.T) {
 }
 
 func TestRenderThreadedPutsQuotesInReplies(t *testing.T) {
-	b := loadBriefing(t, "normal")
+	b := rendertest.Briefing(t, "normal")
 	msgs := RenderThreaded(b, RenderOptions{})
 	if msgs[0].InThread {
 		t.Fatal("the first message must be the thread's parent")
@@ -184,7 +130,7 @@ func TestRenderThreadedPutsQuotesInReplies(t *testing.T) {
 }
 
 func TestRenderEmptySaysNothingNew(t *testing.T) {
-	msgs := Render(loadBriefing(t, "empty"), RenderOptions{})
+	msgs := Render(rendertest.Briefing(t, "empty"), RenderOptions{})
 	if len(msgs) != 1 {
 		t.Fatalf("got %d messages, want 1", len(msgs))
 	}
@@ -197,8 +143,8 @@ func TestRenderEmptySaysNothingNew(t *testing.T) {
 }
 
 func TestRenderDefusesHostileArticleText(t *testing.T) {
-	msgs := Render(loadBriefing(t, "hostile"), RenderOptions{})
-	checkMessages(t, loadBriefing(t, "hostile"), msgs)
+	msgs := Render(rendertest.Briefing(t, "hostile"), RenderOptions{})
+	checkMessages(t, rendertest.Briefing(t, "hostile"), msgs)
 	all := ""
 	for _, m := range msgs {
 		all += blockTexts(m.Blocks) + m.Text
@@ -214,7 +160,7 @@ func TestRenderDefusesHostileArticleText(t *testing.T) {
 }
 
 func TestMsgOptionsPostTheMessageThroughSlackGo(t *testing.T) {
-	m := Render(loadBriefing(t, "normal"), RenderOptions{})[0]
+	m := Render(rendertest.Briefing(t, "normal"), RenderOptions{})[0]
 	m.Metadata = &slack.SlackMetadata{EventType: "briefbot_delivery", EventPayload: map[string]any{"key": "k1"}}
 	form := make(chan url.Values, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -503,7 +449,7 @@ func FuzzEscapeText(f *testing.F) {
 
 // BenchmarkRender renders a five-story briefing of three quotes each, the default budget.
 func BenchmarkRender(b *testing.B) {
-	br := largeBriefing(b)
+	br := rendertest.Large(b)
 	br.Stories = br.Stories[:5]
 	b.ReportAllocs()
 	for b.Loop() {

@@ -20,6 +20,7 @@ import (
 	"github.com/briefbot/briefbot/internal/demo"
 	"github.com/briefbot/briefbot/internal/fakediscord"
 	"github.com/briefbot/briefbot/internal/fakeslack"
+	"github.com/briefbot/briefbot/internal/golden"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -73,28 +74,6 @@ func demoStore(t *testing.T) (dsn, dir string) {
 	return dsn, dir
 }
 
-// golden compares got with testdata/brief/name, or rewrites the file with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join("testdata", "brief", name)
-	if *updateGolden {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to write the golden files)", err)
-	}
-	if got != string(want) {
-		t.Errorf("output differs from %s (go test -update rewrites it):\n%s", path, got)
-	}
-}
-
 func TestBriefPrintsAStoredTopicInEveryFormat(t *testing.T) {
 	dsn, _ := demoStore(t)
 	tests := []struct {
@@ -118,7 +97,7 @@ func TestBriefPrintsAStoredTopicInEveryFormat(t *testing.T) {
 			if code != 0 || stderr != "" {
 				t.Fatalf("exit %d, stderr %q", code, stderr)
 			}
-			golden(t, tt.golden, stdout)
+			golden.Compare(t, filepath.Join("testdata", "brief", tt.golden), []byte(stdout), *updateGolden)
 		})
 	}
 
