@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -102,8 +103,7 @@ type Bot struct {
 	replays   *replayCache
 	inflight  tracker
 
-	runMu   sync.Mutex
-	running bool
+	running atomic.Bool // Run has been called
 }
 
 var _ bot.Poster = (*Bot)(nil)
@@ -247,13 +247,9 @@ func (b *Bot) Check(ctx context.Context) (string, error) {
 // invalid command list is an error; a temporary failure to register is retried in the
 // background.
 func (b *Bot) Run(ctx context.Context) error {
-	b.runMu.Lock()
-	if b.running {
-		b.runMu.Unlock()
+	if !b.running.CompareAndSwap(false, true) {
 		return errors.New("discord: Run called twice")
 	}
-	b.running = true
-	b.runMu.Unlock()
 
 	if err := b.RegisterCommands(ctx); err != nil {
 		if ctx.Err() != nil {

@@ -288,41 +288,32 @@ func (c *checker) slack(ctx context.Context, cfg *config.Config, opts CheckOptio
 	if !cfg.SlackEnabled() {
 		return
 	}
-	b, err := slack.New(slack.Config{
-		Mode: cfg.Slack.Mode, BotToken: cfg.Slack.BotToken, AppToken: cfg.Slack.AppToken,
-		SigningSecret: cfg.Slack.SigningSecret, APIURL: cfg.Slack.APIURL, HTTPClient: opts.HTTPClient,
-	}, nil)
+	b, err := slack.New(slackConfig(cfg.Slack, opts.HTTPClient), nil)
 	if err != nil {
 		c.fail("%v", err)
 		return
 	}
 	defer b.Close()
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
-	defer cancel()
-	msg, err := b.Check(ctx)
-	if err != nil {
-		c.fail("%v", err)
-		return
-	}
-	c.ok("%s", msg)
+	c.platform(ctx, opts.Timeout, b.Check)
 }
 
 func (c *checker) discord(ctx context.Context, cfg *config.Config, opts CheckOptions) {
 	if !cfg.DiscordEnabled() {
 		return
 	}
-	b, err := discord.New(discord.Config{
-		Mode: cfg.Discord.Mode, Token: cfg.Discord.Token, ApplicationID: cfg.Discord.ApplicationID,
-		PublicKey: cfg.Discord.PublicKey, APIURL: cfg.Discord.APIURL, GuildID: cfg.Discord.GuildID,
-		ShardID: cfg.Discord.ShardID, ShardCount: cfg.Discord.ShardCount, HTTPClient: opts.HTTPClient,
-	}, noCommands{})
+	b, err := discord.New(discordConfig(cfg.Discord, opts.HTTPClient), noCommands{})
 	if err != nil {
 		c.fail("%v", err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+	c.platform(ctx, opts.Timeout, b.Check)
+}
+
+// platform reports what a platform's Check says of its tokens, given at most timeout.
+func (c *checker) platform(ctx context.Context, timeout time.Duration, check func(context.Context) (string, error)) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	msg, err := b.Check(ctx)
+	msg, err := check(ctx)
 	if err != nil {
 		c.fail("%v", err)
 		return

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -97,8 +98,7 @@ type App struct {
 	listener net.Listener
 	server   *http.Server
 
-	runMu   sync.Mutex
-	running bool
+	running atomic.Bool // Run has been called
 
 	closeOnce sync.Once
 	closeErr  error
@@ -291,18 +291,9 @@ func (a *App) buildBot() error {
 func (a *App) buildPlatforms() error {
 	cfg := a.cfg
 	if cfg.SlackEnabled() {
-		b, err := slack.New(slack.Config{
-			Mode:          cfg.Slack.Mode,
-			BotToken:      cfg.Slack.BotToken,
-			AppToken:      cfg.Slack.AppToken,
-			SigningSecret: cfg.Slack.SigningSecret,
-			APIURL:        cfg.Slack.APIURL,
-			Admins:        cfg.Slack.Admins,
-			HTTPClient:    a.opts.HTTPClient,
-			Logger:        a.log,
-			Metrics:       a.metrics,
-			Now:           a.clock.Now,
-		}, a.router)
+		sc := slackConfig(cfg.Slack, a.opts.HTTPClient)
+		sc.Logger, sc.Metrics, sc.Now = a.log, a.metrics, a.clock.Now
+		b, err := slack.New(sc, a.router)
 		if err != nil {
 			return fmt.Errorf("daemon: %w", err)
 		}
@@ -310,20 +301,9 @@ func (a *App) buildPlatforms() error {
 		a.posters[config.PlatformSlack] = b
 	}
 	if cfg.DiscordEnabled() {
-		b, err := discord.New(discord.Config{
-			Mode:          cfg.Discord.Mode,
-			Token:         cfg.Discord.Token,
-			ApplicationID: cfg.Discord.ApplicationID,
-			PublicKey:     cfg.Discord.PublicKey,
-			APIURL:        cfg.Discord.APIURL,
-			GuildID:       cfg.Discord.GuildID,
-			ShardID:       cfg.Discord.ShardID,
-			ShardCount:    cfg.Discord.ShardCount,
-			HTTPClient:    a.opts.HTTPClient,
-			Logger:        a.log,
-			Metrics:       a.metrics,
-			Now:           a.clock.Now,
-		}, a.router)
+		dc := discordConfig(cfg.Discord, a.opts.HTTPClient)
+		dc.Logger, dc.Metrics, dc.Now = a.log, a.metrics, a.clock.Now
+		b, err := discord.New(dc, a.router)
 		if err != nil {
 			return fmt.Errorf("daemon: %w", err)
 		}
@@ -334,6 +314,37 @@ func (a *App) buildPlatforms() error {
 		a.posters[config.PlatformConsole] = newConsolePlatform(a.opts.Console, a.opts.ConsoleWidth)
 	}
 	return nil
+}
+
+// slackConfig is the Slack adapter's config from the config file's slack section, calling the
+// API through client (nil: the adapter's default). `briefbot run` adds its logger, metrics and
+// clock; `briefbot check` uses it as it is.
+func slackConfig(c config.Slack, client *http.Client) slack.Config {
+	return slack.Config{
+		Mode:          c.Mode,
+		BotToken:      c.BotToken,
+		AppToken:      c.AppToken,
+		SigningSecret: c.SigningSecret,
+		APIURL:        c.APIURL,
+		Admins:        c.Admins,
+		HTTPClient:    client,
+	}
+}
+
+// discordConfig is the Discord adapter's config from the config file's discord section, as
+// slackConfig is Slack's.
+func discordConfig(c config.Discord, client *http.Client) discord.Config {
+	return discord.Config{
+		Mode:          c.Mode,
+		Token:         c.Token,
+		ApplicationID: c.ApplicationID,
+		PublicKey:     c.PublicKey,
+		APIURL:        c.APIURL,
+		GuildID:       c.GuildID,
+		ShardID:       c.ShardID,
+		ShardCount:    c.ShardCount,
+		HTTPClient:    client,
+	}
 }
 
 // needsConsole reports whether briefings go to the terminal: a channel (or the admin channel)
@@ -372,13 +383,9 @@ func (a *App) Store() store.Store { return a.store }
 // stops the others, and Run returns its error. Run may be called once; Close releases what New
 // opened.
 func (a *App) Run(ctx context.Context) error {
-	a.runMu.Lock()
-	if a.running {
-		a.runMu.Unlock()
+	if !a.running.CompareAndSwap(false, true) {
 		return errors.New("daemon: Run called twice")
 	}
-	a.running = true
-	a.runMu.Unlock()
 
 	a.log.Info("briefbot starting", slog.Any("config", a.cfg), slog.String("http_addr", a.Addr()),
 		slog.String("replica_id", a.opts.ReplicaID), slog.Any("platforms", platformNames(a.posters)))
