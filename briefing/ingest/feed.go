@@ -156,15 +156,7 @@ func (in *Ingester) PollFeed(ctx context.Context, src Source) (PollResult, error
 			// Shutting down is not the feed's fault.
 			return res, fmt.Errorf("ingest: poll %s: %w", src.Name, ctx.Err())
 		}
-		in.fail(src.Name, src.Feed, err)
-		res.Add(Result{Item: src.Feed, Status: StatusRefused, Reason: reasonText(err)})
-		st.Failures++
-		if st.FailingSince.IsZero() {
-			st.FailingSince = now
-		}
-		st.LastError = reasonText(err)
-		res.State = st
-		return res, errors.Join(fmt.Errorf("ingest: poll %s: %w", src.Name, err), in.putState(ctx, st))
+		return in.pollFailed(ctx, "poll", src, src.Feed, res, st, err)
 	}
 
 	complete := true
@@ -191,13 +183,7 @@ func (in *Ingester) PollFeed(ctx context.Context, src Source) (PollResult, error
 		in.log.Info("ingest: source recovered", "source", src.Name, "failures", prev.Failures,
 			"failing_for", now.Sub(prev.FailingSince).Round(time.Second).String())
 	}
-	st.LastSuccess = now
-	st.Failures, st.FailingSince, st.LastError = 0, time.Time{}, ""
-	res.State = st
-	if err := in.putState(ctx, st); err != nil {
-		return res, fmt.Errorf("ingest: poll %s: %w", src.Name, err)
-	}
-	return res, nil
+	return in.pollSucceeded(ctx, "poll", src, res, st)
 }
 
 // IngestFeed fetches a feed once and stores its items, without feed state: no conditional GET,
@@ -235,6 +221,33 @@ func (in *Ingester) loadState(ctx context.Context, src Source) (store.FeedState,
 	}
 	st.Source, st.URL = src.Name, location(src)
 	return st, nil
+}
+
+// pollFailed ends a poll of src (op is "poll" for a feed, "scan" for a folder) that failed on
+// item, the feed's URL or the folder's path: the failure is logged, listed as refused, and
+// counted in the source's saved state st towards its backoff and failing time.
+func (in *Ingester) pollFailed(ctx context.Context, op string, src Source, item string, res PollResult, st store.FeedState, err error) (PollResult, error) {
+	in.fail(src.Name, item, err)
+	res.Add(Result{Item: item, Status: StatusRefused, Reason: reasonText(err)})
+	st.Failures++
+	if st.FailingSince.IsZero() {
+		st.FailingSince = st.LastPoll
+	}
+	st.LastError = reasonText(err)
+	res.State = st
+	return res, errors.Join(fmt.Errorf("ingest: %s %s: %w", op, src.Name, err), in.putState(ctx, st))
+}
+
+// pollSucceeded ends a successful poll of src (op as for pollFailed): the source's failures are
+// forgotten and its state st saved.
+func (in *Ingester) pollSucceeded(ctx context.Context, op string, src Source, res PollResult, st store.FeedState) (PollResult, error) {
+	st.LastSuccess = st.LastPoll
+	st.Failures, st.FailingSince, st.LastError = 0, time.Time{}, ""
+	res.State = st
+	if err := in.putState(ctx, st); err != nil {
+		return res, fmt.Errorf("ingest: %s %s: %w", op, src.Name, err)
+	}
+	return res, nil
 }
 
 func (in *Ingester) putState(ctx context.Context, st store.FeedState) error {

@@ -404,15 +404,7 @@ func (p *Poller) pollFolder(ctx context.Context, src Source) (PollResult, error)
 	res := PollResult{Previous: prev, FirstPoll: !prev.Polled}
 	if _, err := os.Stat(src.Path); err != nil {
 		rerr := refuse("read_error", "folder %s: %s", src.Path, pathError(err))
-		in.fail(src.Name, src.Path, rerr)
-		res.Add(Result{Item: src.Path, Status: StatusRefused, Reason: reasonText(rerr)})
-		st.Failures++
-		if st.FailingSince.IsZero() {
-			st.FailingSince = now
-		}
-		st.LastError = reasonText(rerr)
-		res.State = st
-		return res, errors.Join(fmt.Errorf("ingest: scan %s: %w", src.Name, rerr), in.putState(ctx, st))
+		return in.pollFailed(ctx, "scan", src, src.Path, res, st, rerr)
 	}
 	files, rep := ListFiles([]string{src.Path}, src.Name)
 	res.Report = rep
@@ -449,11 +441,6 @@ func (p *Poller) pollFolder(ctx context.Context, src Source) (PollResult, error)
 	p.mu.Lock()
 	p.files[src.Name] = current
 	p.mu.Unlock()
-	st.Polled, st.LastSuccess = true, now
-	st.Failures, st.FailingSince, st.LastError = 0, time.Time{}, ""
-	res.State = st
-	if err := in.putState(ctx, st); err != nil {
-		return res, fmt.Errorf("ingest: scan %s: %w", src.Name, err)
-	}
-	return res, nil
+	st.Polled = true
+	return in.pollSucceeded(ctx, "scan", src, res, st)
 }
