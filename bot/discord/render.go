@@ -327,7 +327,7 @@ func safeURL(raw string) string {
 // a zero-width space after every '<' and '@' defuses mentions (<@…>, <@&…>, <#…>, @everyone,
 // @here), timestamps and custom emoji.
 func escapeMarkdown(s string) string {
-	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+	s = render.OneLine(s)
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)
 	for i, r := range s {
@@ -369,7 +369,7 @@ func isDigits(s string) bool {
 // plainText is article text for fields that show no markdown (footer, author): one line, with
 // '<' and '@' defused as in escapeMarkdown for good measure.
 func plainText(s string) string {
-	return defuse.Replace(strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " "))
+	return defuse.Replace(render.OneLine(s))
 }
 
 var defuse = strings.NewReplacer("<", "<\u200b", "@", "@\u200b")

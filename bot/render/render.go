@@ -125,6 +125,12 @@ func WebURL(raw string) (u string, ok bool) {
 	return raw, true
 }
 
+// OneLine is article text made one line of valid UTF-8: invalid bytes become U+FFFD, runs of
+// white space (line breaks too) one space. Each platform escapes it next.
+func OneLine(s string) string {
+	return strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+}
+
 // Precut shortens raw text far longer than the max characters it may show to a few times that
 // many bytes, at a space, ending it with "…" so the cut shows: escaping a 20 MB lede to show 700
 // characters of it would be waste. Escaping never shortens text by more than its runs of spaces,

@@ -130,6 +130,7 @@ func TestWording(t *testing.T) {
 		{"a speaker not known is credited as unnamed", render.Speaker(briefing.StoryQuote{SpeakerTitle: "a spokesperson"}, strings.TrimSpace), "unnamed speaker, a spokesperson"},
 		{"a quote of one outlet says nothing of outlets", render.CarriedBy(1), ""},
 		{"a quote of several outlets counts them", render.CarriedBy(3), " · carried by 3 outlets"},
+		{"article text is made one line of valid UTF-8", render.OneLine(" a\n\tb  \xff "), "a b \uFFFD"},
 		{"no sources need no lead", render.SourcesLead(0), ""},
 		{"one source is a source", render.SourcesLead(1), "Source: "},
 		{"several sources are counted", render.SourcesLead(4), "Carried by 4 outlets: "},

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack/slackutilsx"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/render"
 )
 
 var _ bot.Notifier = (*Bot)(nil)
@@ -40,7 +41,7 @@ func (b *Bot) Notify(ctx context.Context, channelID, text string) error {
 // noticeOptions are the chat.postMessage options of a notice: its text, one line, escaped and
 // cut to MaxNoticeText, with markdown and link previews off.
 func noticeOptions(text string) []slack.MsgOption {
-	text = strings.Join(strings.Fields(strings.ToValidUTF8(text, "\uFFFD")), " ")
+	text = render.OneLine(text)
 	text = truncate(slackutilsx.EscapeMessage(text), MaxNoticeText)
 	return []slack.MsgOption{
 		slack.MsgOptionText(text, false),

@@ -323,7 +323,7 @@ func (r *renderer) header() slack.Block {
 // plainText makes text safe for a plain_text object: one line, and '<', '>', '&' replaced by
 // look-alikes (‹ › ＆) so nothing in it can read as a mention or an entity.
 func plainText(s string) string {
-	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+	s = render.OneLine(s)
 	return plainLookalikes.Replace(s)
 }
 
@@ -426,7 +426,7 @@ func safeURL(raw string) string {
 // <!here>, <@U…>) or link can be formed, and the formatting characters * _ ~ ` are replaced by
 // look-alikes (∗ ˍ ∼ ˋ) because mrkdwn has no escape for them.
 func escapeText(s string) string {
-	s = strings.Join(strings.Fields(strings.ToValidUTF8(s, "\uFFFD")), " ")
+	s = render.OneLine(s)
 	return formatting.Replace(slackutilsx.EscapeMessage(s))
 }
 
