@@ -100,6 +100,19 @@ func (b messageBody) nonce() string {
 	return ""
 }
 
+// decodeMessage decodes a message body and checks it as Discord would (requireContent: a new
+// message, which must say something). A refused body gets Discord's error written to w, and its
+// status returned; status is 0 for a good body.
+func decodeMessage(w http.ResponseWriter, body []byte, requireContent bool) (b messageBody, status int) {
+	if err := json.Unmarshal(body, &b); err != nil {
+		return b, writeError(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
+	}
+	if p := b.problem(requireContent); p != "" {
+		return b, writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body: "+p)
+	}
+	return b, 0
+}
+
 // problem says why Discord would refuse the message, "" when it would not.
 func (b messageBody) problem(requireContent bool) string {
 	content, embeds := "", []*discordgo.MessageEmbed(nil)
@@ -189,12 +202,9 @@ func (s *Server) botUser() map[string]any {
 }
 
 func (s *Server) createMessage(w http.ResponseWriter, r *http.Request, body []byte) int {
-	var b messageBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return writeError(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
-	}
-	if p := b.problem(true); p != "" {
-		return writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body: "+p)
+	b, status := decodeMessage(w, body, true)
+	if status != 0 {
+		return status
 	}
 	channel := r.PathValue("channel_id")
 	nonce := b.nonce()
@@ -516,12 +526,9 @@ func (s *Server) byTokenLocked(appID, token string) *interaction {
 }
 
 func (s *Server) createFollowup(w http.ResponseWriter, r *http.Request, body []byte) int {
-	var b messageBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return writeError(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
-	}
-	if p := b.problem(true); p != "" {
-		return writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body: "+p)
+	b, status := decodeMessage(w, body, true)
+	if status != 0 {
+		return status
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -547,12 +554,9 @@ func (s *Server) createFollowup(w http.ResponseWriter, r *http.Request, body []b
 
 // editMessage edits the original response (@original) or a follow-up by id.
 func (s *Server) editMessage(w http.ResponseWriter, r *http.Request, body []byte) int {
-	var b messageBody
-	if err := json.Unmarshal(body, &b); err != nil {
-		return writeError(w, http.StatusBadRequest, 50109, "The request body contains invalid JSON.")
-	}
-	if p := b.problem(false); p != "" {
-		return writeError(w, http.StatusBadRequest, 50035, "Invalid Form Body: "+p)
+	b, status := decodeMessage(w, body, false)
+	if status != 0 {
+		return status
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
