@@ -56,17 +56,15 @@ type Option func(*Bot)
 // and followed up through its response_url (default 2s, inside Slack's 3-second deadline).
 func WithAckBudget(d time.Duration) Option { return func(b *Bot) { b.ackBudget = d } }
 
-// WithCommandTimeout bounds the work of one command, follow-up included (default 2m).
-func WithCommandTimeout(d time.Duration) Option { return func(b *Bot) { b.commandTimeout = d } }
-
-// WithAdminCacheTTL sets how long a users.info admin answer is trusted (default 5m).
-func WithAdminCacheTTL(d time.Duration) Option { return func(b *Bot) { b.adminTTL = d } }
-
-// WithMaxConcurrentCommands caps the commands worked on at once; more are answered "busy"
-// (default 32).
-func WithMaxConcurrentCommands(n int) Option {
-	return func(b *Bot) { b.slots = make(chan struct{}, n) }
-}
+// How commands are worked on.
+const (
+	// commandTimeout bounds the work of one command, follow-up included.
+	commandTimeout = 2 * time.Minute
+	// adminTTL is how long a users.info admin answer is trusted.
+	adminTTL = 5 * time.Minute
+	// maxConcurrentCommands caps the commands worked on at once; more are answered "busy".
+	maxConcurrentCommands = 32
+)
 
 // Bot is briefbot on one Slack workspace.
 type Bot struct {
@@ -76,10 +74,8 @@ type Bot struct {
 	log     *slog.Logger
 	now     func() time.Time
 
-	ackBudget      time.Duration
-	commandTimeout time.Duration
-	adminTTL       time.Duration
-	slots          chan struct{} // a semaphore over commands in progress
+	ackBudget time.Duration
+	slots     chan struct{} // a semaphore over commands in progress
 
 	// base is the parent context of command work, cancelled by Close.
 	base     context.Context
@@ -148,18 +144,16 @@ func New(cfg Config, h CommandHandler, opts ...Option) (*Bot, error) {
 	}
 	base, stop := context.WithCancel(context.Background())
 	b := &Bot{
-		cfg:            cfg,
-		api:            slack.New(cfg.BotToken, apiOpts...),
-		handler:        h,
-		log:            cfg.Logger.With(slog.String("component", "slack")),
-		now:            cfg.Now,
-		ackBudget:      2 * time.Second,
-		commandTimeout: 2 * time.Minute,
-		adminTTL:       5 * time.Minute,
-		slots:          make(chan struct{}, 32),
-		base:           base,
-		stop:           stop,
-		adminCache:     map[string]adminEntry{},
+		cfg:        cfg,
+		api:        slack.New(cfg.BotToken, apiOpts...),
+		handler:    h,
+		log:        cfg.Logger.With(slog.String("component", "slack")),
+		now:        cfg.Now,
+		ackBudget:  2 * time.Second,
+		slots:      make(chan struct{}, maxConcurrentCommands),
+		base:       base,
+		stop:       stop,
+		adminCache: map[string]adminEntry{},
 	}
 	for _, o := range opts {
 		o(b)
@@ -252,7 +246,7 @@ func (b *Bot) isAdmin(ctx context.Context, userID string) bool {
 	if len(b.adminCache) >= 10_000 {
 		clear(b.adminCache)
 	}
-	b.adminCache[userID] = adminEntry{admin: admin, until: now.Add(b.adminTTL)}
+	b.adminCache[userID] = adminEntry{admin: admin, until: now.Add(adminTTL)}
 	b.adminMu.Unlock()
 	return admin
 }

@@ -59,7 +59,7 @@ func (b *Bot) answer(cmd slack.SlashCommand, ack func(*slack.WebhookMessage)) {
 	req.Platform, req.ChannelID, req.UserID, req.UserName = "slack", cmd.ChannelID, cmd.UserID, cmd.UserName
 
 	ready := make(chan []slack.WebhookMessage, 1)
-	work, cancel := context.WithTimeout(b.base, b.commandTimeout)
+	work, cancel := context.WithTimeout(b.base, commandTimeout)
 	b.inflight.Add(1)
 	go func() {
 		defer b.inflight.Done()

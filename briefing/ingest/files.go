@@ -158,14 +158,9 @@ func (in *Ingester) IngestFileList(ctx context.Context, files []File, done func(
 	return s.rep
 }
 
-// IngestFile ingests one article file: .txt, .md, .html or .json (one article, or an array of
-// them), or .jsonl (one article per line; a bad line is refused with its line number and the
+// ingestFile reads one article file into s: .txt, .md, .html or .json (one article, or an array
+// of them), or .jsonl (one article per line; a bad line is refused with its line number and the
 // others go on). A file larger than the size cap is refused without being read.
-func (in *Ingester) IngestFile(ctx context.Context, f File) Report {
-	return in.IngestFileList(ctx, []File{f}, nil)
-}
-
-// ingestFile reads one file into s.
 func (in *Ingester) ingestFile(ctx context.Context, s *sink, f File) {
 	refused := func(err error) { s.refuse(f.Path, f.Path, f.Source, err) }
 	ext := strings.ToLower(filepath.Ext(f.Path))
