@@ -98,32 +98,7 @@ func (b *Bot) socketEvents(ctx context.Context, smc *socketmode.Client) {
 		}
 		switch evt.Type {
 		case socketmode.EventTypeSlashCommand:
-			cmd, ok := evt.Data.(slack.SlashCommand)
-			if !ok || evt.Request == nil {
-				continue
-			}
-			req := *evt.Request
-			if !b.envSeen.add(req.EnvelopeID) {
-				// Slack redelivers an envelope it did not see acknowledged: answer once.
-				b.log.Info("slash command delivered again; ignored", slog.String("envelope_id", req.EnvelopeID))
-				_ = smc.Ack(req)
-				continue
-			}
-			b.inflight.Add(1)
-			go func() {
-				defer b.inflight.Done()
-				b.answer(cmd, func(p *slack.WebhookMessage) {
-					var err error
-					if p == nil {
-						err = smc.Ack(req)
-					} else if err = smc.Ack(req, p); err != nil {
-						err = errors.Join(err, smc.Ack(req))
-					}
-					if err != nil {
-						b.log.Error("acknowledging a slash command failed", slog.String("envelope_id", req.EnvelopeID), slog.Any("error", err))
-					}
-				})
-			}()
+			b.socketCommand(smc, evt)
 		case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive:
 			if evt.Request != nil {
 				_ = smc.Ack(*evt.Request)
@@ -140,6 +115,34 @@ func (b *Bot) socketEvents(ctx context.Context, smc *socketmode.Client) {
 			b.log.Debug("socket mode event", slog.String("event", string(evt.Type)))
 		}
 	}
+}
+
+// socketCommand answers a slash command that came over the socket, in a goroutine of its own,
+// acknowledging its envelope with the answer (or bare, when the answer follows later).
+func (b *Bot) socketCommand(smc *socketmode.Client, evt socketmode.Event) {
+	cmd, ok := evt.Data.(slack.SlashCommand)
+	if !ok || evt.Request == nil {
+		return
+	}
+	req := *evt.Request
+	if !b.envSeen.add(req.EnvelopeID) {
+		// Slack redelivers an envelope it did not see acknowledged: answer once.
+		b.log.Info("slash command delivered again; ignored", slog.String("envelope_id", req.EnvelopeID))
+		_ = smc.Ack(req)
+		return
+	}
+	ack := func(p *slack.WebhookMessage) {
+		var err error
+		if p == nil {
+			err = smc.Ack(req)
+		} else if err = smc.Ack(req, p); err != nil {
+			err = errors.Join(err, smc.Ack(req))
+		}
+		if err != nil {
+			b.log.Error("acknowledging a slash command failed", slog.String("envelope_id", req.EnvelopeID), slog.Any("error", err))
+		}
+	}
+	b.inflight.Go(func() { b.answer(cmd, ack) })
 }
 
 func eventError(evt socketmode.Event) error {
