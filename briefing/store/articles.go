@@ -44,6 +44,7 @@ type articleRow struct {
 	shingles          []uint64 // of the body, to compare with near-duplicate candidates
 	analysis          []byte   // the quotes and speakers, encoded
 	speakerKeys       []string // name key and surname key of each speaker, in pairs
+	terms             string   // SQLite: what the full-text index holds (see terms.go)
 }
 
 func (s *sqlStore) SaveArticle(ctx context.Context, a *briefing.Article) (SaveResult, error) {
@@ -68,9 +69,14 @@ func (s *sqlStore) SaveArticles(ctx context.Context, articles []*briefing.Articl
 	workers := min(runtime.GOMAXPROCS(0), (len(articles)+15)/16)
 	for wk := range workers {
 		wg.Go(func() {
+			var tm *termMaker
+			if !s.pg {
+				tm = s.terms.get()
+				defer s.terms.put(tm)
+			}
 			for i := wk; i < len(articles); i += workers {
 				a := articles[i]
-				row, err := s.prepareArticle(a)
+				row, err := s.prepareArticle(a, tm)
 				if err != nil {
 					results[i].Err = fmt.Errorf("store: save article %q: %w", shorten(a.Headline, 80), err)
 				}
@@ -148,10 +154,10 @@ func (s *sqlStore) publishedTimes(articles []*briefing.Article) []int64 {
 	return times
 }
 
-// prepareArticle validates a and turns it into what the tables hold. Text is stored as given,
-// except that invalid UTF-8 bytes become '?' and NUL bytes spaces: the same lengths, so that
-// quote offsets stay true.
-func (s *sqlStore) prepareArticle(a *briefing.Article) (*articleRow, error) {
+// prepareArticle validates a and turns it into what the tables hold (with SQLite, tm makes the
+// search terms). Text is stored as given, except that invalid UTF-8 bytes become '?' and NUL
+// bytes spaces: the same lengths, so that quote offsets stay true.
+func (s *sqlStore) prepareArticle(a *briefing.Article, tm *termMaker) (*articleRow, error) {
 	if len(a.Text) > MaxTextBytes {
 		return nil, fmt.Errorf("%w: the text is %.1f MB; the limit is %d MB", ErrTooLarge, float64(len(a.Text))/(1<<20), MaxTextBytes>>20)
 	}
@@ -212,6 +218,9 @@ func (s *sqlStore) prepareArticle(a *briefing.Article) (*articleRow, error) {
 		row.hash = briefing.ContentHash(body)
 	}
 	row.fingerprint, row.shingles = briefing.FingerprintShingles(body)
+	if tm != nil {
+		row.terms = tm.indexTerms(row.headline, row.text)
+	}
 	return row, nil
 }
 

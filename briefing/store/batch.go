@@ -17,7 +17,7 @@ type batchTx struct {
 	stmts map[string]*sql.Stmt
 	// The full-text index writes (SQLite): the keys to remove, then the texts to add by key.
 	ftsRemove []int64
-	ftsAdd    map[int64]ftsDoc
+	ftsAdd    map[int64]string
 	// recent are the articles saved, for the store's cache once the transaction commits.
 	recent []recentArticle
 }
@@ -36,16 +36,13 @@ func (c *batchTx) shingles(id int64) (shingles []uint64, story int64, ok bool) {
 	return nil, 0, false
 }
 
-// ftsDoc is what SQLite's full-text index holds of an article.
-type ftsDoc struct{ headline, text string }
-
 func newBatchTx(tx *sql.Tx) *batchTx {
-	return &batchTx{tx: tx, stmts: map[string]*sql.Stmt{}, ftsAdd: map[int64]ftsDoc{}}
+	return &batchTx{tx: tx, stmts: map[string]*sql.Stmt{}, ftsAdd: map[int64]string{}}
 }
 
-// indexText queues the indexing of row's text under key.
+// indexText queues the indexing of row's search terms under key.
 func (c *batchTx) indexText(key int64, row *articleRow) {
-	c.ftsAdd[key] = ftsDoc{headline: row.headline, text: row.text}
+	c.ftsAdd[key] = row.terms
 }
 
 // unindexText queues the removal of what the index holds under key.
@@ -68,14 +65,11 @@ func (c *batchTx) flushFTS(ctx context.Context) error {
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(c.ftsAdd)) {
-		d := c.ftsAdd[key]
-		// The index covers the headline and the first 100,000 characters of the text.
-		if _, err := c.exec(ctx, `INSERT INTO articles_fts (rowid, headline, text) VALUES ($1, $2, substr($3, 1, 100000))`,
-			key, d.headline, d.text); err != nil {
+		if _, err := c.exec(ctx, `INSERT INTO articles_fts (rowid, terms) VALUES ($1, $2)`, key, c.ftsAdd[key]); err != nil {
 			return fmt.Errorf("update full-text index: %w", err)
 		}
 	}
-	c.ftsRemove, c.ftsAdd = nil, map[int64]ftsDoc{}
+	c.ftsRemove, c.ftsAdd = nil, map[int64]string{}
 	return nil
 }
 

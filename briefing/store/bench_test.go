@@ -144,6 +144,22 @@ func peakRSS() float64 {
 	return 0
 }
 
+// writtenBytes returns how many bytes the process has written to files so far (wchar of
+// /proc/self/io: what it handed the kernel, cached or not), 0 when unknown.
+func writtenBytes() int64 {
+	f, err := os.ReadFile("/proc/self/io")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(f)) {
+		if rest, ok := strings.CutPrefix(line, "wchar:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
+			return n
+		}
+	}
+	return 0
+}
+
 // cpuTime returns the CPU time (user and system) the process has used so far.
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
@@ -251,12 +267,13 @@ func benchIngest(b *testing.B, newDSN func(b *testing.B) string) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		start, cpu := time.Now(), cpuTime()
+		start, cpu, written := time.Now(), cpuTime(), writtenBytes()
 		ingest(b, s, corpus, n, true)
-		elapsed, cpu := time.Since(start), cpuTime()-cpu
+		elapsed, cpu, written := time.Since(start), cpuTime()-cpu, writtenBytes()-written
 		b.StopTimer()
 		b.ReportMetric(float64(n)/elapsed.Seconds(), "articles/s")
 		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n), "cpu-ms/article")
+		b.ReportMetric(float64(written)/1024/float64(n), "written-kB/article")
 		s.Close()
 		b.StartTimer()
 	}

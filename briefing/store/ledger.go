@@ -24,6 +24,83 @@ func scanSlot(r rowScanner) (Slot, error) {
 	return sl, err
 }
 
+// ledgerStmts are the ledger's statements. A burst of slots due in the same minute runs them
+// thousands of times: with SQLite they are prepared once, when the store opens, since preparing
+// costs SQLite more than running them; PostgreSQL's driver prepares and caches the statements it
+// runs on each of its connections itself. (A database/sql statement prepared on the PostgreSQL
+// pool would be prepared and deallocated again at every use: the pool, not database/sql, keeps
+// the connections.)
+type ledgerStmts struct {
+	claim, finish, release, lastDelivered reusedStmt
+}
+
+// reusedStmt is a statement run many times: prepared (st) or run by its text.
+type reusedStmt struct {
+	db    *sql.DB
+	query string
+	st    *sql.Stmt
+}
+
+func (r *reusedStmt) queryRow(ctx context.Context, args ...any) *sql.Row {
+	if r.st != nil {
+		return r.st.QueryRowContext(ctx, args...)
+	}
+	return r.db.QueryRowContext(ctx, r.query, args...)
+}
+
+func (r *reusedStmt) exec(ctx context.Context, args ...any) (sql.Result, error) {
+	if r.st != nil {
+		return r.st.ExecContext(ctx, args...)
+	}
+	return r.db.ExecContext(ctx, r.query, args...)
+}
+
+func (s *sqlStore) prepareLedger(ctx context.Context) error {
+	s.ledger = ledgerStmts{
+		// Insert the claim; or take the slot over when it is still claimed but its lease has
+		// expired, it was released, or the claimer is the same owner trying again.
+		claim: reusedStmt{db: s.w, query: `INSERT INTO slots (subscription_id, slot_at, state, owner, lease_until, attempts, updated_at)
+			VALUES ($1, $2, 'claimed', $3, $4, 1, $5)
+			ON CONFLICT (subscription_id, slot_at) DO UPDATE
+				SET owner = excluded.owner, lease_until = excluded.lease_until, attempts = slots.attempts + 1,
+					updated_at = excluded.updated_at
+				WHERE slots.state = 'claimed'
+					AND (slots.lease_until IS NULL OR slots.lease_until <= excluded.updated_at OR slots.owner = excluded.owner)
+			RETURNING ` + slotColumns},
+		finish: reusedStmt{db: s.w, query: `UPDATE slots SET state = $1, lease_until = NULL, message_id = $2, late = $3, reason = $4,
+			window_from = $5, window_to = $6, updated_at = $7
+			WHERE subscription_id = $8 AND slot_at = $9 AND state = 'claimed' AND owner = $10`},
+		release: reusedStmt{db: s.w, query: `UPDATE slots SET owner = '', lease_until = NULL, updated_at = $1
+			WHERE subscription_id = $2 AND slot_at = $3 AND state = 'claimed' AND owner = $4`},
+		lastDelivered: reusedStmt{db: s.r, query: `SELECT ` + slotColumns + ` FROM slots
+			WHERE subscription_id = $1 AND state = 'delivered' ORDER BY slot_at DESC LIMIT 1`},
+	}
+	if s.pg {
+		return nil
+	}
+	for _, r := range s.ledger.all() {
+		st, err := r.db.PrepareContext(ctx, r.query)
+		if err != nil {
+			return fmt.Errorf("store: prepare ledger statements: %w", err)
+		}
+		r.st = st
+	}
+	return nil
+}
+
+func (l *ledgerStmts) all() []*reusedStmt {
+	return []*reusedStmt{&l.claim, &l.finish, &l.release, &l.lastDelivered}
+}
+
+// close closes the prepared statements.
+func (l *ledgerStmts) close() {
+	for _, r := range l.all() {
+		if r.st != nil {
+			r.st.Close()
+		}
+	}
+}
+
 // slotAt is the stored form of a slot's time: UTC, to the second.
 func slotAt(t time.Time) time.Time { return t.UTC().Truncate(time.Second) }
 
@@ -32,17 +109,7 @@ func (s *sqlStore) ClaimSlot(ctx context.Context, key SlotKey, owner string, now
 		return Slot{}, fmt.Errorf("store: claim slot: an owner and a positive lease are required")
 	}
 	key.At = slotAt(key.At)
-	// Insert the claim; or take the slot over when it is still claimed but its lease has
-	// expired, it was released, or the claimer is the same owner trying again.
-	row := s.w.QueryRowContext(ctx, `INSERT INTO slots (subscription_id, slot_at, state, owner, lease_until, attempts, updated_at)
-		VALUES ($1, $2, 'claimed', $3, $4, 1, $5)
-		ON CONFLICT (subscription_id, slot_at) DO UPDATE
-			SET owner = excluded.owner, lease_until = excluded.lease_until, attempts = slots.attempts + 1,
-				updated_at = excluded.updated_at
-			WHERE slots.state = 'claimed'
-				AND (slots.lease_until IS NULL OR slots.lease_until <= excluded.updated_at OR slots.owner = excluded.owner)
-		RETURNING `+slotColumns,
-		key.SubscriptionID, s.ts(key.At), owner, s.ts(now.Add(lease)), s.ts(now))
+	row := s.ledger.claim.queryRow(ctx, key.SubscriptionID, s.ts(key.At), owner, s.ts(now.Add(lease)), s.ts(now))
 	sl, err := scanSlot(row)
 	switch {
 	case err == nil:
@@ -67,11 +134,8 @@ func (s *sqlStore) FinishSlot(ctx context.Context, key SlotKey, owner string, o 
 		o.At = s.now()
 	}
 	key.At = slotAt(key.At)
-	res, err := s.w.ExecContext(ctx, `UPDATE slots SET state = $1, lease_until = NULL, message_id = $2, late = $3, reason = $4,
-		window_from = $5, window_to = $6, updated_at = $7
-		WHERE subscription_id = $8 AND slot_at = $9 AND state = 'claimed' AND owner = $10`,
-		string(o.State), cleanText(o.MessageID), o.Late, cleanText(shorten(o.Reason, 2000)), s.ts(o.WindowFrom), s.ts(o.WindowTo),
-		s.ts(o.At), key.SubscriptionID, s.ts(key.At), owner)
+	res, err := s.ledger.finish.exec(ctx, string(o.State), cleanText(o.MessageID), o.Late, cleanText(shorten(o.Reason, 2000)),
+		s.ts(o.WindowFrom), s.ts(o.WindowTo), s.ts(o.At), key.SubscriptionID, s.ts(key.At), owner)
 	if err != nil {
 		return fmt.Errorf("store: finish slot %d@%s: %w", key.SubscriptionID, key.At.Format(time.RFC3339), err)
 	}
@@ -83,9 +147,7 @@ func (s *sqlStore) FinishSlot(ctx context.Context, key SlotKey, owner string, o 
 
 func (s *sqlStore) ReleaseSlot(ctx context.Context, key SlotKey, owner string) error {
 	key.At = slotAt(key.At)
-	res, err := s.w.ExecContext(ctx, `UPDATE slots SET owner = '', lease_until = NULL, updated_at = $1
-		WHERE subscription_id = $2 AND slot_at = $3 AND state = 'claimed' AND owner = $4`,
-		s.ts(s.now()), key.SubscriptionID, s.ts(key.At), owner)
+	res, err := s.ledger.release.exec(ctx, s.ts(s.now()), key.SubscriptionID, s.ts(key.At), owner)
 	if err != nil {
 		return fmt.Errorf("store: release slot %d@%s: %w", key.SubscriptionID, key.At.Format(time.RFC3339), err)
 	}
@@ -121,8 +183,7 @@ func (s *sqlStore) subscriptionExists(ctx context.Context, id int64) bool {
 }
 
 func (s *sqlStore) LastDelivered(ctx context.Context, subscriptionID int64) (Slot, error) {
-	sl, err := scanSlot(s.r.QueryRowContext(ctx, `SELECT `+slotColumns+` FROM slots
-		WHERE subscription_id = $1 AND state = 'delivered' ORDER BY slot_at DESC LIMIT 1`, subscriptionID))
+	sl, err := scanSlot(s.ledger.lastDelivered.queryRow(ctx, subscriptionID))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return Slot{}, nil

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"regexp"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -66,6 +67,10 @@ func Open(ctx context.Context, dsn string, opts Options) (Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.prepareLedger(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -98,6 +103,10 @@ type sqlStore struct {
 	closePool func()
 	// recent caches the shingles of recently saved articles for near-duplicate checks.
 	recent recentCache
+	// ledger holds the delivery ledger's prepared statements.
+	ledger ledgerStmts
+	// terms are the makers of SQLite's search terms, kept with what they learnt.
+	terms termMakers
 
 	closeOnce sync.Once
 	closeErr  error
@@ -145,7 +154,7 @@ func openSQLite(dsn string) (*sqlStore, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &sqlStore{w: w, r: w}
+	s := &sqlStore{w: w, r: w, terms: newTermMakers(runtime.GOMAXPROCS(0))}
 	if memory {
 		return s, nil // one connection: a second would open another, empty, database
 	}
@@ -193,6 +202,7 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 
 func (s *sqlStore) Close() error {
 	s.closeOnce.Do(func() {
+		s.ledger.close()
 		errs := []error{s.w.Close()}
 		if s.r != s.w {
 			errs = append(errs, s.r.Close())

@@ -252,9 +252,14 @@ func fts5Expr(n *Node) string {
 	}
 }
 
-// fts5String quotes words as an FTS5 string (a phrase when there are several).
+// fts5String quotes the search terms of words as an FTS5 string (a phrase when there are
+// several).
 func fts5String(words []string) string {
-	return `"` + strings.ReplaceAll(strings.Join(words, " "), `"`, `""`) + `"`
+	terms := make([]string, len(words))
+	for i, w := range words {
+		terms[i] = searchTerm(w)
+	}
+	return `"` + strings.ReplaceAll(strings.Join(terms, " "), `"`, `""`) + `"`
 }
 
 // PostgreSQL: the tsquery is assembled in SQL from one function call per word or phrase, each

@@ -73,14 +73,15 @@ He added that his ministry had kept its contacts with Pyongyang and with Seoul t
 The minister also discussed trade, a new rail link to the Pacific coast and the schedule of consultations between the two foreign ministries, according to a statement released in the evening.`
 
 // bakeryStory has nothing to do with the others: found by bread*, bak*, -korea -pyongyang,
-// speaker:Quill.
+// speaker:Quill, and by the stems of "run" and "interest rates" (running, rate, "interest rate").
 const bakeryStory = `Little Wenham, March 7 - A village bakery that has been run by the same family for four generations has won the national prize for its sourdough bread, beating more than three hundred entries.
 
 Martha Quill, who runs the shop with her two sons, said the secret was patience rather than any special flour. "We let the dough rest overnight in the cold room and we never rush it, whatever the queue outside looks like," she said.
 
 The judges praised the crust and the open texture of the loaf and said it tasted of the place it was baked. The bakery will now supply bread for the prize dinner in the autumn.
 
-Neighbours gathered outside the shop on Saturday morning to congratulate the family, and the first batch of the day was sold out before nine o'clock.`
+Neighbours gathered outside the shop on Saturday morning to congratulate the family, and the first batch of the day was sold out before nine o'clock. The family has kept its prices
+steady for two years, while interest rates and the cost of flour climbed.`
 
 // fixture returns an article for the suite, with its quotes found in its text.
 func fixture(source, url, headline, text string, published time.Time, quotes ...quoteSpec) *briefing.Article {

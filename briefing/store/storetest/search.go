@@ -43,6 +43,18 @@ var searchCases = []struct {
 	{`source:"daily post" OR source:wire`, []string{"wire", "edited"}},
 	{`-source:wire korea`, []string{"edited", "missile", "football"}},
 	{`zanzibar`, nil},
+	// Words are matched by their stem, the same on every backend.
+	{`rates`, []string{"bakery"}},
+	{`rate`, []string{"bakery"}},
+	{`running`, []string{"bakery"}},
+	{`run -bread`, nil},
+	{`"interest rate"`, []string{"bakery"}},
+	{`"interesting rates"`, []string{"bakery"}},
+	{`"rates interest"`, nil},
+	{`"fished boat"`, []string{"wire", "edited"}},
+	{`talking`, []string{"wire", "edited", "orlov"}},
+	{`missiles -launching`, nil},
+	{`Zürich OR zurich`, nil},
 }
 
 var searchTests = map[string]func(t *testing.T, h *harness){

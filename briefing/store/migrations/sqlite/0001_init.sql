@@ -45,17 +45,18 @@ CREATE INDEX articles_band5 ON articles (band5, published, fingerprint);
 CREATE INDEX articles_band6 ON articles (band6, published, fingerprint);
 CREATE INDEX articles_band7 ON articles (band7, published, fingerprint);
 
--- The full-text index of each article's headline and the first 100,000 characters of its text,
--- with Porter stemming, under the article's time_key. It stores no copy of the text
--- (contentless) and supports deleting by key. The store writes it explicitly, at the end of
--- each transaction that saves articles, in key order: FTS5 flushes its pending terms at every
--- statement savepoint and whenever keys go down, so writing it row by row among the other
--- statements (as a trigger on articles would) makes bulk ingest several times slower.
--- Deleting an article keeps it in sync through the trigger.
+-- The full-text index of each article's search terms (the words of its headline and of the
+-- first 100,000 characters of its text, folded and stemmed by the store: see terms.go), under the
+-- article's time_key. The terms are single words separated by spaces, which the ascii tokenizer
+-- splits at no cost. It stores no copy of the terms (contentless) and supports deleting by key.
+-- The store writes it explicitly, at the end of each transaction that saves articles, in key
+-- order: FTS5 flushes its pending terms at every statement savepoint and whenever keys go down,
+-- so writing it row by row among the other statements (as a trigger on articles would) makes
+-- bulk ingest several times slower. Deleting an article keeps it in sync through the trigger.
 CREATE VIRTUAL TABLE articles_fts USING fts5 (
-    headline, text,
+    terms,
     content = '', contentless_delete = 1,
-    tokenize = 'porter unicode61'
+    tokenize = 'ascii'
 );
 INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', 16777216);
 INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 16);
