@@ -25,6 +25,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/internal/replay"
 	"github.com/briefbot/briefbot/internal/metrics"
 )
 
@@ -100,7 +101,7 @@ type Bot struct {
 	session   *discordgo.Session
 	publicKey ed25519.PublicKey
 	log       *slog.Logger
-	replays   *replayCache
+	replays   *replay.Cache
 	inflight  tracker
 
 	running atomic.Bool // Run has been called
@@ -116,7 +117,7 @@ func New(cfg Config, h CommandHandler) (*Bot, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	b := &Bot{cfg: cfg, h: h, log: cfg.Logger.With(slog.String("component", "discord")), replays: newReplayCache()}
+	b := &Bot{cfg: cfg, h: h, log: cfg.Logger.With(slog.String("component", "discord")), replays: replay.New(2*maxClockSkew, maxRemembered)}
 	if cfg.PublicKey != "" {
 		key, err := hex.DecodeString(cfg.PublicKey)
 		if err != nil || len(key) != ed25519.PublicKeySize {

@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/bwmarrin/discordgo"
@@ -21,6 +20,9 @@ const (
 	maxInteractionBody = 64 << 10
 	// maxClockSkew is how far a request's signed timestamp may be from now.
 	maxClockSkew = 5 * time.Minute
+	// maxRemembered bounds the request signatures remembered (for twice maxClockSkew) to refuse
+	// replays; past it, requests are refused rather than a signature forgotten early.
+	maxRemembered = 100_000
 )
 
 // InteractionsHandler serves POST /discord/interactions, the application's Interactions Endpoint
@@ -67,7 +69,7 @@ func (b *Bot) serveInteraction(w http.ResponseWriter, r *http.Request) {
 	}
 	// Keyed by the signature's bytes: the same signature spelt in upper-case hex is the same replay.
 	sig, _ := hex.DecodeString(r.Header.Get("X-Signature-Ed25519")) // valid: VerifyInteraction decoded it
-	if !b.replays.first(string(sig), now) {
+	if !b.replays.First(string(sig), now) {
 		b.refuse(w, r, "replayed request")
 		return
 	}
@@ -105,38 +107,4 @@ func writeJSON(w http.ResponseWriter, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	_, err = w.Write(raw)
 	return err
-}
-
-// replayCache remembers the signatures of requests served within the freshness window, so a
-// captured request cannot be replayed while its timestamp is still accepted.
-type replayCache struct {
-	mu    sync.Mutex
-	seen  map[string]time.Time
-	order []seenSig
-}
-
-type seenSig struct {
-	sig string
-	at  time.Time
-}
-
-func newReplayCache() *replayCache { return &replayCache{seen: map[string]time.Time{}} }
-
-// first records sig and reports whether it had not been seen within twice the skew window.
-func (c *replayCache) first(sig string, now time.Time) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	horizon := now.Add(-2 * maxClockSkew)
-	for len(c.order) > 0 && c.order[0].at.Before(horizon) {
-		if c.seen[c.order[0].sig].Equal(c.order[0].at) {
-			delete(c.seen, c.order[0].sig)
-		}
-		c.order = c.order[1:]
-	}
-	if at, ok := c.seen[sig]; ok && !at.Before(horizon) {
-		return false
-	}
-	c.seen[sig] = now
-	c.order = append(c.order, seenSig{sig: sig, at: now})
-	return true
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
@@ -77,24 +76,6 @@ func TestShortenEndsAtAWordWithAnEllipsis(t *testing.T) {
 	}
 	if got := shorten("short", 100); got != "short" {
 		t.Errorf("shorten changed a short text: %q", got)
-	}
-}
-
-func TestTheReplayGuardForgetsSignaturesOnlyAfterTheWindow(t *testing.T) {
-	t.Parallel()
-	c := newReplayCache()
-	t0 := time.Date(2025, 3, 4, 8, 0, 0, 0, time.UTC)
-	if !c.first("sig-a", t0) || c.first("sig-a", t0.Add(9*time.Minute)) {
-		t.Fatal("a signature seen 9 minutes ago was accepted again")
-	}
-	if !c.first("sig-b", t0.Add(9*time.Minute)) {
-		t.Fatal("a new signature was refused")
-	}
-	if !c.first("sig-a", t0.Add(11*time.Minute)) {
-		t.Error("a signature older than the window is still remembered (its timestamp is refused as stale anyway)")
-	}
-	if len(c.seen) != 2 {
-		t.Errorf("the guard holds %d signatures, want 2 (old ones dropped)", len(c.seen))
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/internal/replay"
 	"github.com/briefbot/briefbot/internal/metrics"
 )
 
@@ -85,8 +86,8 @@ type Bot struct {
 	adminMu    sync.Mutex
 	adminCache map[string]adminEntry
 
-	replays *replayCache // HTTP mode: signatures seen recently
-	envSeen *replayCache // socket mode: envelopes seen recently (Slack redelivers unacked ones)
+	replays *replay.Cache // HTTP mode: signatures seen recently
+	envSeen *replay.Cache // socket mode: envelopes seen recently (Slack redelivers unacked ones)
 }
 
 type adminEntry struct {
@@ -164,8 +165,8 @@ func New(cfg Config, h CommandHandler, opts ...Option) (*Bot, error) {
 	}
 	// A signature is only accepted within 5 minutes of its timestamp either way, so remembering
 	// each for 10 minutes refuses every replay.
-	b.replays = newReplayCache(10*time.Minute, 100_000, cfg.Now)
-	b.envSeen = newReplayCache(10*time.Minute, 10_000, cfg.Now)
+	b.replays = replay.New(10*time.Minute, 100_000)
+	b.envSeen = replay.New(10*time.Minute, 10_000)
 	return b, nil
 }
 

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
-	"time"
 
 	"github.com/slack-go/slack"
 )
@@ -55,7 +53,7 @@ func (b *Bot) CommandsHandler() http.Handler {
 			http.Error(w, "invalid signature", http.StatusUnauthorized)
 			return
 		}
-		if !b.replays.add(r.Header.Get("X-Slack-Signature")) {
+		if !b.replays.First(r.Header.Get("X-Slack-Signature"), b.now()) {
 			log.Warn("slash command refused: replayed request")
 			http.Error(w, "replayed request", http.StatusConflict)
 			return
@@ -76,41 +74,4 @@ func (b *Bot) CommandsHandler() http.Handler {
 			_ = json.NewEncoder(w).Encode(p)
 		})
 	})
-}
-
-// replayCache remembers keys (request signatures, envelope ids) for a while, within a bound.
-type replayCache struct {
-	ttl time.Duration
-	max int
-	now func() time.Time
-
-	mu   sync.Mutex
-	seen map[string]time.Time // key → when it expires
-}
-
-func newReplayCache(ttl time.Duration, max int, now func() time.Time) *replayCache {
-	return &replayCache{ttl: ttl, max: max, now: now, seen: map[string]time.Time{}}
-}
-
-// add records key and reports whether it was new. When full of unexpired keys it refuses new
-// ones rather than forget, so a flood cannot make room for a replay.
-func (c *replayCache) add(key string) bool {
-	now := c.now()
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if until, ok := c.seen[key]; ok && now.Before(until) {
-		return false
-	}
-	if len(c.seen) >= c.max {
-		for k, until := range c.seen {
-			if !now.Before(until) {
-				delete(c.seen, k)
-			}
-		}
-		if len(c.seen) >= c.max {
-			return false
-		}
-	}
-	c.seen[key] = now.Add(c.ttl)
-	return true
 }

@@ -125,7 +125,7 @@ func (b *Bot) socketCommand(smc *socketmode.Client, evt socketmode.Event) {
 		return
 	}
 	req := *evt.Request
-	if !b.envSeen.add(req.EnvelopeID) {
+	if !b.envSeen.First(req.EnvelopeID, b.now()) {
 		// Slack redelivers an envelope it did not see acknowledged: answer once.
 		b.log.Info("slash command delivered again; ignored", slog.String("envelope_id", req.EnvelopeID))
 		_ = smc.Ack(req)
