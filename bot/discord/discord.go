@@ -25,6 +25,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/internal/pause"
 	"github.com/briefbot/briefbot/bot/internal/replay"
 	"github.com/briefbot/briefbot/internal/metrics"
 )
@@ -289,12 +290,8 @@ func (b *Bot) drain() {
 func (b *Bot) keepRegistering(ctx context.Context) {
 	wait := 5 * time.Second
 	for {
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause.For(ctx, wait) {
 			return
-		case <-t.C:
 		}
 		err := b.RegisterCommands(ctx)
 		if err == nil {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/bwmarrin/discordgo"
 	"github.com/gorilla/websocket"
+
+	"github.com/briefbot/briefbot/bot/internal/pause"
 )
 
 // runGateway connects to the gateway and answers interactions until ctx is done. A failed
@@ -50,12 +52,8 @@ func (b *Bot) runGateway(ctx context.Context) error {
 			return fmt.Errorf("discord: open gateway: %w", err)
 		}
 		b.log.WarnContext(ctx, "connecting to the gateway failed; retrying", slog.Any("error", err), slog.Duration("retry_in", wait))
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause.For(ctx, wait) {
 			return nil
-		case <-t.C:
 		}
 		wait = min(2*wait, time.Minute)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/internal/pause"
 )
 
 // Limits of answering interactions.
@@ -255,12 +256,8 @@ func (b *Bot) retry(ctx context.Context, idempotent bool, fn func(context.Contex
 		if !retryable || spent+wait > retryBudget || ctx.Err() != nil {
 			return pe
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !pause.For(ctx, wait) {
 			return pe
-		case <-t.C:
 		}
 		spent += wait
 		backoff *= 2

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack/slackutilsx"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/internal/pause"
 )
 
 // Slack's rules for answering a slash command.
@@ -132,12 +133,8 @@ func (b *Bot) followUp(ctx context.Context, log *slog.Logger, responseURL string
 		pe, _ := classify(err)
 		if pe.Temporary && ctx.Err() == nil {
 			wait := min(max(pe.RetryAfter, 200*time.Millisecond), 2*time.Second)
-			t := time.NewTimer(wait)
-			select {
-			case <-t.C:
+			if pause.For(ctx, wait) {
 				err = slack.PostWebhookCustomHTTPContext(ctx, responseURL, b.cfg.HTTPClient, &msgs[i])
-			case <-ctx.Done():
-				t.Stop()
 			}
 		}
 		if err != nil {

@@ -10,6 +10,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/briefbot/briefbot/bot/internal/pause"
 )
 
 // drainTimeout is how long Run lets commands in progress finish after its context ended.
@@ -46,11 +48,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			return fmt.Errorf("slack: socket mode: %w", explain(err))
 		}
 		b.log.Warn("socket mode stopped; reconnecting", slog.Any("error", err), slog.Duration("backoff", backoff))
-		t := time.NewTimer(backoff)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if !pause.For(ctx, backoff) {
 			return nil
 		}
 		backoff = min(2*backoff, time.Minute)
