@@ -161,8 +161,9 @@ func (s *Scheduler) deliver(ctx context.Context, poster Poster, c *claim) (outco
 	}
 }
 
-// prepare computes the slot's window and makes its briefing. The window runs from the end of
-// the subscription's last delivered briefing, but no further back than MaxWindow.
+// prepare computes the slot's window and makes its briefing. The window holds the articles first
+// seen since the end of the subscription's last delivered briefing (but no further back than
+// MaxWindow) and published at most MaxWindow before the slot.
 func (s *Scheduler) prepare(ctx context.Context, c *claim) (briefing.Briefing, error) {
 	lastTo, err := s.lastWindowEnd(ctx, c)
 	if err != nil {
@@ -176,7 +177,8 @@ func (s *Scheduler) prepare(ctx context.Context, c *claim) (briefing.Briefing, e
 	c.from = later(lastTo, c.key.At.Add(-s.maxWindow))
 	k := briefKey{topic: c.sub.Topic, from: c.from.UnixNano(), to: c.key.At.UnixNano(), stories: c.sub.Stories}
 	return s.briefs.get(ctx, k, func(ctx context.Context) (briefing.Briefing, error) {
-		return s.briefer.Brief(ctx, c.sub.Topic, c.from, c.key.At, c.sub.Stories)
+		w := SlotWindow{SeenFrom: c.from, To: c.key.At, PublishedFrom: c.key.At.Add(-s.maxWindow)}
+		return s.briefer.BriefSlot(ctx, c.sub.Topic, w, c.sub.Stories)
 	})
 }
 

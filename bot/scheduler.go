@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/briefbot/briefbot/briefing"
 	"github.com/briefbot/briefbot/briefing/store"
 	"github.com/briefbot/briefbot/internal/metrics"
 )
@@ -52,12 +53,18 @@ type LedgerStore interface {
 	Slots(ctx context.Context, subscriptionID int64, limit int) ([]store.Slot, error)
 }
 
+// SlotBriefMaker makes the briefing of a scheduled slot (see SlotWindow); *Briefer is the real
+// one.
+type SlotBriefMaker interface {
+	BriefSlot(ctx context.Context, topic string, w SlotWindow, stories int) (briefing.Briefing, error)
+}
+
 // SchedulerOptions configure a Scheduler. Store, Briefer and Posters are required; zero
 // durations take the defaults above, except Grace, where zero turns catch-up off (as the config
 // key schedule.grace does).
 type SchedulerOptions struct {
 	Store   LedgerStore
-	Briefer BriefMaker
+	Briefer SlotBriefMaker
 	// Posters by platform name ("slack", "discord", "console").
 	Posters map[string]Poster
 	// ReplicaID names this process in the ledger; it must differ between processes sharing a
@@ -72,7 +79,8 @@ type SchedulerOptions struct {
 	// subscription is first seen; default DefaultCatchUpLookback.
 	CatchUpLookback time.Duration
 	// MaxWindow caps the time a briefing covers: the window runs from the previous delivery's
-	// end, but no further back than MaxWindow before the slot.
+	// end, but no further back than MaxWindow before the slot; and no article published more
+	// than MaxWindow before the slot is in it (see SlotWindow).
 	MaxWindow time.Duration
 	// Lease is how long a claim holds before another replica may take the slot over. It is
 	// renewed while a slot is being delivered.
@@ -105,7 +113,7 @@ type SchedulerOptions struct {
 // guarantees.
 type Scheduler struct {
 	store   LedgerStore
-	briefer BriefMaker
+	briefer SlotBriefMaker
 	posters map[string]Poster
 	replica string
 	clock   Clock
@@ -535,9 +543,9 @@ func (s *Scheduler) untilWake(now time.Time) time.Duration {
 }
 
 // loadSubscriptions re-reads the subscriptions. A new one is placed on its timetable after its
-// newest ledger row (or its creation, or the catch-up lookback, whichever is latest), and its
-// unfinished claims are watched; a changed schedule starts afresh at now; a deleted one is
-// forgotten.
+// newest ledger row (or the last change of its timetable, or the catch-up lookback, whichever is
+// latest), and its unfinished claims are watched; a changed schedule starts afresh at now; a
+// deleted one is forgotten.
 func (s *Scheduler) loadSubscriptions(ctx context.Context, now time.Time) error {
 	s.loadMu.Lock()
 	defer s.loadMu.Unlock()
@@ -629,7 +637,8 @@ func (s *Scheduler) loadSubscriptions(ctx context.Context, now time.Time) error 
 func (s *Scheduler) place(st *subState, rows []store.Slot, now time.Time) []*slotJob {
 	st.sched = s.parse(st.sub)
 	floor := now.Add(-s.lookback)
-	after := st.sub.CreatedAt
+	// No slot from before the subscription existed, or from before its timetable last changed.
+	after := later(st.sub.CreatedAt, st.sub.UpdatedAt)
 	if len(rows) > 0 && rows[0].Key.At.After(after) {
 		after = rows[0].Key.At
 	}

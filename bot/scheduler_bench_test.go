@@ -115,6 +115,6 @@ func (p *countingPoster) Post(ctx context.Context, d Delivery) (string, error) {
 // benchBriefer makes a one-story briefing without touching the store.
 type benchBriefer struct{}
 
-func (benchBriefer) Brief(ctx context.Context, topic string, from, to time.Time, stories int) (briefing.Briefing, error) {
-	return briefing.Briefing{Topic: topic, From: from, To: to, Stories: []briefing.Story{{Headline: topic}}}, nil
+func (benchBriefer) BriefSlot(ctx context.Context, topic string, w SlotWindow, stories int) (briefing.Briefing, error) {
+	return briefing.Briefing{Topic: topic, From: w.SeenFrom, To: w.To, Stories: []briefing.Story{{Headline: topic}}}, nil
 }

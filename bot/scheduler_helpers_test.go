@@ -267,9 +267,10 @@ type schedBriefer struct {
 	empty map[string]bool
 }
 
-func (b *schedBriefer) Brief(ctx context.Context, topic string, from, to time.Time, stories int) (briefing.Briefing, error) {
+func (b *schedBriefer) BriefSlot(ctx context.Context, topic string, w SlotWindow, stories int) (briefing.Briefing, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	from, to := w.SeenFrom, w.To
 	br := briefing.Briefing{Topic: topic, From: from, To: to}
 	b.asked = append(b.asked, br)
 	if !b.empty[topic] {

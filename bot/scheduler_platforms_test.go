@@ -142,8 +142,12 @@ func TestSchedulerDeliversThroughSlackAndDiscordExactlyOnce(t *testing.T) {
 	}
 }
 
-// storyBriefer makes a one-story briefing without the store.
+// storyBriefer makes a one-story briefing without the store, for /brief and for slots.
 type storyBriefer struct{}
+
+func (b storyBriefer) BriefSlot(ctx context.Context, topic string, w bot.SlotWindow, stories int) (briefing.Briefing, error) {
+	return b.Brief(ctx, topic, w.SeenFrom, w.To, stories)
+}
 
 func (storyBriefer) Brief(ctx context.Context, topic string, from, to time.Time, stories int) (briefing.Briefing, error) {
 	return briefing.Briefing{Topic: topic, From: from, To: to, Stories: []briefing.Story{{

@@ -138,6 +138,7 @@ func (s *sqlStore) compileQuery(q Query) (*sqlBuilder, error) {
 	// Published times are stored to the microsecond: rounding the bounds up keeps
 	// Since <= published < Until exact.
 	q.Since, q.Until = ceilMicro(q.Since), ceilMicro(q.Until)
+	q.FirstSeenSince, q.FirstSeenUntil = ceilMicro(q.FirstSeenSince), ceilMicro(q.FirstSeenUntil)
 	if m := pq.Match; m != nil {
 		if s.pg {
 			b.conds = append(b.conds, tsqueryCondition(b, m))
@@ -156,6 +157,12 @@ func (s *sqlStore) compileQuery(q Query) (*sqlBuilder, error) {
 	}
 	if !q.Until.IsZero() {
 		b.conds = append(b.conds, "a.published < "+b.arg(s.ts(q.Until)))
+	}
+	if !q.FirstSeenSince.IsZero() {
+		b.conds = append(b.conds, "a.first_seen >= "+b.arg(s.ts(q.FirstSeenSince)))
+	}
+	if !q.FirstSeenUntil.IsZero() {
+		b.conds = append(b.conds, "a.first_seen < "+b.arg(s.ts(q.FirstSeenUntil)))
 	}
 	if len(q.Sources) > 0 {
 		keys := make([]string, len(q.Sources))

@@ -114,6 +114,12 @@ type Query struct {
 	// Since and Until bound the published time: Since <= published < Until. Zero means unbounded.
 	Since time.Time
 	Until time.Time
+	// FirstSeenSince and FirstSeenUntil bound when the store first saw the article (its first-seen
+	// time, kept when the article is updated): FirstSeenSince <= first seen < FirstSeenUntil.
+	// Zero means unbounded. Windows of first-seen time that follow one another hold every article
+	// once, however late it was published.
+	FirstSeenSince time.Time
+	FirstSeenUntil time.Time
 	// Sources keeps articles from any of these sources (case-insensitive).
 	Sources []string
 	// Speaker keeps articles quoting this speaker (surname or full name, case-insensitive).
@@ -145,6 +151,9 @@ type Subscription struct {
 	FromConfig bool
 	CreatedAt  time.Time
 	CreatedBy  string
+	// UpdatedAt is when the schedule or the time zone last changed (the creation time until
+	// then); no slot before it belongs to the current timetable. Set by the store.
+	UpdatedAt time.Time
 }
 
 // SlotKey identifies one firing of a subscription.

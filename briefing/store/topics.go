@@ -68,13 +68,17 @@ func (s *sqlStore) PutSubscription(ctx context.Context, sub Subscription) (Subsc
 	if sub.CreatedAt.IsZero() {
 		sub.CreatedAt = s.now()
 	}
+	// The timetable changes (updated_at) only when the schedule or the time zone does: the
+	// config's subscriptions are put again at every start.
 	row := s.w.QueryRowContext(ctx, `INSERT INTO subscriptions (platform, channel_id, topic, schedule, timezone, stories,
-		skip_empty, thread, from_config, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		skip_empty, thread, from_config, created_at, created_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10)
 		ON CONFLICT (platform, channel_id, topic) DO UPDATE SET schedule = excluded.schedule, timezone = excluded.timezone,
-		stories = excluded.stories, skip_empty = excluded.skip_empty, thread = excluded.thread, from_config = excluded.from_config
+		stories = excluded.stories, skip_empty = excluded.skip_empty, thread = excluded.thread, from_config = excluded.from_config,
+		updated_at = CASE WHEN subscriptions.schedule <> excluded.schedule OR subscriptions.timezone <> excluded.timezone
+			THEN $12 ELSE subscriptions.updated_at END
 		RETURNING `+subscriptionColumns,
 		sub.Platform, sub.ChannelID, sub.Topic, sub.Schedule, sub.Timezone, sub.Stories, sub.SkipEmpty, sub.Thread,
-		sub.FromConfig, s.ts(sub.CreatedAt), sub.CreatedBy)
+		sub.FromConfig, s.ts(sub.CreatedAt), sub.CreatedBy, s.ts(s.now()))
 	out, err := scanSubscription(row)
 	if err != nil {
 		return Subscription{}, fmt.Errorf("store: put subscription %s/%s/%s: %w", sub.Platform, sub.ChannelID, sub.Topic, err)
@@ -115,12 +119,13 @@ func (s *sqlStore) Subscriptions(ctx context.Context) ([]Subscription, error) {
 	return out, nil
 }
 
-const subscriptionColumns = `id, platform, channel_id, topic, schedule, timezone, stories, skip_empty, thread, from_config, created_at, created_by`
+const subscriptionColumns = `id, platform, channel_id, topic, schedule, timezone, stories, skip_empty, thread, from_config, created_at,
+	created_by, updated_at`
 
 func scanSubscription(r rowScanner) (Subscription, error) {
 	var sub Subscription
 	err := r.Scan(&sub.ID, &sub.Platform, &sub.ChannelID, &sub.Topic, &sub.Schedule, &sub.Timezone, &sub.Stories,
-		&sub.SkipEmpty, &sub.Thread, &sub.FromConfig, timeCol{&sub.CreatedAt}, &sub.CreatedBy)
+		&sub.SkipEmpty, &sub.Thread, &sub.FromConfig, timeCol{&sub.CreatedAt}, &sub.CreatedBy, timeCol{&sub.UpdatedAt})
 	return sub, err
 }
 

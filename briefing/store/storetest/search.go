@@ -130,6 +130,57 @@ var searchTests = map[string]func(t *testing.T, h *harness){
 		}
 	},
 
+	"a first-seen window finds articles by when they were stored, however late they were published": func(t *testing.T, h *harness) {
+		e := h.env(t)
+		fx := fixtures()
+		// wire was published at t0-2h but read an hour late; missile, orlov and football when
+		// they were published; bakery long after (a feed's back catalogue, read at its first poll).
+		seen := map[string]time.Time{
+			"wire": t0.Add(-time.Hour), "missile": t0.Add(-26 * time.Hour), "orlov": t0.Add(-3 * time.Hour),
+			"football": t0.Add(-52 * time.Hour), "bakery": t0, "edited": t0.Add(-time.Hour),
+		}
+		for _, k := range []string{"bakery", "edited", "football", "missile", "orlov", "wire"} {
+			fx[k].FirstSeen = seen[k]
+			e.save(t, fx[k])
+		}
+		// Updating an article in place keeps its first-seen time.
+		upd := *fx["wire"]
+		upd.ID, upd.FirstSeen, upd.Hash = 0, t0.Add(time.Hour), ""
+		upd.Text += "\n\nThe talks were confirmed by both ministries."
+		if r := e.save(t, &upd); r.Status != store.Updated {
+			t.Fatalf("update: %s", r.Status)
+		}
+		cases := []struct {
+			name string
+			q    store.Query
+			want []string
+		}{
+			{"the hour after a slot at t0-2h", store.Query{FirstSeenSince: t0.Add(-2 * time.Hour), FirstSeenUntil: t0.Add(-time.Hour)}, nil},
+			{"the window that follows", store.Query{FirstSeenSince: t0.Add(-time.Hour), FirstSeenUntil: t0}, []string{"edited", "wire"}},
+			{"the window before, by published time, misses the late one", store.Query{Since: t0.Add(-4 * time.Hour), Until: t0.Add(-time.Hour)}, []string{"wire", "orlov"}},
+			{"first seen in a window and published no earlier than a day before its end",
+				store.Query{FirstSeenSince: t0.Add(-4 * time.Hour), FirstSeenUntil: t0.Add(time.Minute), Since: t0.Add(-24 * time.Hour)},
+				[]string{"edited", "wire", "orlov"}},
+			{"with a topic", store.Query{Text: "korea OR pyongyang", FirstSeenSince: t0.Add(-30 * time.Hour), FirstSeenUntil: t0.Add(-2 * time.Hour)}, []string{"orlov", "missile"}},
+			{"only since", store.Query{FirstSeenSince: t0}, []string{"bakery"}},
+			{"only until", store.Query{FirstSeenUntil: t0.Add(-26 * time.Hour)}, []string{"football"}},
+			{"the until bound is excluded", store.Query{FirstSeenUntil: t0.Add(-52 * time.Hour)}, nil},
+		}
+		for _, c := range cases {
+			got, err := e.s.Search(ctx, c.q)
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+				continue
+			}
+			if keys := keysOf(fx, got); !reflect.DeepEqual(keys, c.want) && (len(keys) > 0 || len(c.want) > 0) {
+				t.Errorf("%s: got %v, want %v", c.name, keys, c.want)
+			}
+			if n := e.count(t, c.q); n != len(c.want) {
+				t.Errorf("%s: count %d, want %d", c.name, n, len(c.want))
+			}
+		}
+	},
+
 	"a query that does not parse fails with ErrBadQuery": func(t *testing.T, h *harness) {
 		e := h.env(t)
 		for _, q := range []string{`"north korea`, `korea OR`, `(korea`, `author:me`, `korea OR -sport`} {

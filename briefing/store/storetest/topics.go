@@ -82,6 +82,39 @@ var topicTests = map[string]func(t *testing.T, h *harness){
 		wantErr(t, e.s.DeleteSubscription(ctx, "slack", "C1", "korea"), store.ErrNotFound)
 	},
 
+	"a subscription's update time moves only when its schedule or time zone changes": func(t *testing.T, h *harness) {
+		e := h.env(t)
+		sub := store.Subscription{Platform: "slack", ChannelID: "C1", Topic: "korea", Schedule: "0 8 * * *", Timezone: "UTC", Stories: 5}
+		steps := []struct {
+			name   string
+			at     time.Time
+			change func(*store.Subscription)
+			want   time.Time
+		}{
+			{"created", t0, func(*store.Subscription) {}, t0},
+			{"put again unchanged (a config re-sync)", t0.Add(time.Hour), func(*store.Subscription) {}, t0},
+			{"other options changed", t0.Add(2 * time.Hour), func(s *store.Subscription) { s.Stories, s.SkipEmpty, s.Thread = 3, true, true }, t0},
+			{"schedule changed", t0.Add(3 * time.Hour), func(s *store.Subscription) { s.Schedule = "0 9 * * *" }, t0.Add(3 * time.Hour)},
+			{"time zone changed", t0.Add(4 * time.Hour), func(s *store.Subscription) { s.Timezone = "Asia/Seoul" }, t0.Add(4 * time.Hour)},
+			{"put again after the change", t0.Add(5 * time.Hour), func(*store.Subscription) {}, t0.Add(4 * time.Hour)},
+		}
+		for _, st := range steps {
+			e.clock.Set(st.at)
+			st.change(&sub)
+			got, err := e.s.PutSubscription(ctx, sub)
+			if err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			all, err := e.s.Subscriptions(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !got.UpdatedAt.Equal(st.want) || len(all) != 1 || !all[0].UpdatedAt.Equal(st.want) || !got.CreatedAt.Equal(t0) {
+				t.Errorf("%s: updated at %v (listed %+v), want %v; created at %v", st.name, got.UpdatedAt, all, st.want, got.CreatedAt)
+			}
+		}
+	},
+
 	"a subscription needs a platform, a channel and a topic": func(t *testing.T, h *harness) {
 		e := h.env(t)
 		if _, err := e.s.PutSubscription(ctx, store.Subscription{Platform: "slack", Topic: "korea"}); err == nil {

@@ -34,6 +34,7 @@ CREATE TABLE articles (
 -- articles reads the fingerprints of a time window from the index alone.
 CREATE INDEX articles_published ON articles (published) INCLUDE (fingerprint);
 CREATE INDEX articles_source ON articles (source_key, published);
+CREATE INDEX articles_first_seen ON articles (first_seen);
 -- (hash, id): the first article with a content hash is read from the index alone.
 CREATE INDEX articles_hash ON articles (hash, id);
 CREATE INDEX articles_band0 ON articles (band0, published) INCLUDE (fingerprint);
@@ -87,6 +88,7 @@ CREATE TABLE subscriptions (
     from_config boolean     NOT NULL DEFAULT false,
     created_at  timestamptz NOT NULL,
     created_by  text        NOT NULL DEFAULT '',
+    updated_at  timestamptz NOT NULL,        -- when the schedule or time zone last changed
     UNIQUE (platform, channel_id, topic)
 );
 

@@ -35,6 +35,7 @@ CREATE TABLE articles (
 -- articles reads the fingerprints of a time window from the index alone.
 CREATE INDEX articles_published ON articles (published, fingerprint);
 CREATE INDEX articles_source ON articles (source_key, published);
+CREATE INDEX articles_first_seen ON articles (first_seen);
 CREATE INDEX articles_hash ON articles (hash);
 CREATE INDEX articles_band0 ON articles (band0, published, fingerprint);
 CREATE INDEX articles_band1 ON articles (band1, published, fingerprint);
@@ -100,6 +101,7 @@ CREATE TABLE subscriptions (
     from_config INTEGER NOT NULL DEFAULT 0,
     created_at  INTEGER NOT NULL,
     created_by  TEXT    NOT NULL DEFAULT '',
+    updated_at  INTEGER NOT NULL,            -- when the schedule or time zone last changed
     UNIQUE (platform, channel_id, topic)
 );
 
