@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/briefbot/briefbot/briefing/store"
 	"github.com/briefbot/briefbot/config"
@@ -171,18 +170,9 @@ func orList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1] + "?"
 }
 
-// maxTypos is how many edits a word of this length may be off and still be suggested: 1 for
-// short words, 2 up to 8 runes, 3 beyond.
-func maxTypos(s string) int {
-	n := utf8.RuneCountInString(s)
-	switch {
-	case n <= 3:
-		return 1
-	case n <= 8:
-		return 2
-	}
-	return 3
-}
+// maxTypos is how many edits a word of this length may be off and still be suggested: as many
+// as the config's suggestions allow (config.MaxTypos), but at most 3 however long the word.
+func maxTypos(s string) int { return min(config.MaxTypos(s), 3) }
 
 func sortedTopics(topics []store.Topic) []store.Topic {
 	out := slices.Clone(topics)

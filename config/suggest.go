@@ -16,15 +16,15 @@ func closest(word string, candidates []string) (string, bool) {
 			best, bestDist = c, d
 		}
 	}
-	if bestDist < 0 || bestDist > maxTypos(w) {
+	if bestDist < 0 || bestDist > MaxTypos(w) {
 		return "", false
 	}
 	return best, true
 }
 
-// maxTypos is how many edits a word of this length may be from a suggestion: 1 for short
-// words, growing to a third of the length.
-func maxTypos(w string) int {
+// MaxTypos is how many edits (EditDistance) a word of this length may be from a suggestion: 1
+// up to 3 runes, 2 up to 8, then a third of the length.
+func MaxTypos(w string) int {
 	n := utf8.RuneCountInString(w)
 	switch {
 	case n <= 3:
