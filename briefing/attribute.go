@@ -248,7 +248,7 @@ func (e *engine) cueAfter(r [2]int, endsSentence bool) (np, int, bool) {
 			break
 		}
 		subj := e.npBefore(j, k)
-		if subj.kind == npNone || subj.start != k && !(subj.kind == npName && e.titleWordsBetween(k, subj.start)) {
+		if subj.kind == npNone || subj.start != k && !(subj.kind == npName && e.titleLeadsTo(k, subj.start)) {
 			break // the verb belongs to another clause
 		}
 		return subj, v, true
@@ -278,6 +278,19 @@ func (e *engine) dashSource(r [2]int) (np, bool) {
 		return np{}, false
 	}
 	return np{kind: npName, start: k + 1, end: e.mentions[mi].end, mention: mi}, true
+}
+
+// titleLeadsTo reports whether tokens [k, name) are a title before the name that starts at
+// token name, next to it ("Oilers head coach Ken Hitchcock") or in apposition ("Lumen's chief
+// executive, Sofia Marchetti", "the company's founder, Ann Lee").
+func (e *engine) titleLeadsTo(k, name int) bool {
+	if name-1 > k && e.isPunct(name-1, ',') {
+		if isTitleDeterminer(e.id(k)) {
+			k++
+		}
+		return k < name-1 && e.titleWordsBetween(k, name-1)
+	}
+	return e.titleWordsBetween(k, name)
 }
 
 // titleWordsBetween reports whether tokens [k, end) are only title words before a name:
@@ -549,6 +562,10 @@ func (e *engine) npBefore(j, lo int) np {
 		if k > lo {
 			if subj := e.npBefore(k-1, lo); subj.kind == npName {
 				return subj
+			}
+			// A title before the name: "Lumen's chief executive, Sofia Marchetti, said".
+			if mi := e.mentionAt(k + 1); mi >= 0 && e.mentions[mi].tok == k+1 && e.mentions[mi].end == j && !e.mentions[mi].possessive && e.has(k-1, wcRole) {
+				return np{kind: npName, start: k + 1, end: j, mention: mi}
 			}
 		}
 		return np{}

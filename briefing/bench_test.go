@@ -77,7 +77,8 @@ func BenchmarkScanWords(b *testing.B) {
 }
 
 // adversarial returns texts of about n bytes built to hit slow paths: unbalanced marks, long
-// runs of capitals, many short quotes, sentences without spaces, many speakers and pronouns.
+// runs of capitals, many short quotes, sentences without spaces, many speakers and pronouns, one
+// sentence of titles in apposition.
 func adversarial(n int) map[string][]byte {
 	const head = "A headline above the adversarial text\n\n"
 	rep := func(unit string) []byte {
@@ -111,6 +112,7 @@ func adversarial(n int) map[string][]byte {
 		"pronouns":     rep(`"We will win," she said. "It is over," he added. `),
 		"paragraph":    rep(`"A," she said, "B." `),
 		"paragraphs":   rep("\"Quote that goes on\n\n\"and on, said Ann Lee.\n\n"),
+		"appositions":  rep("Acme Corp said its chief executive of the Dock Workers' Union of the Port, Jo Lee, who chairs the Ann Lee Trust, a hydrologist at the University of Kent, and "),
 	}
 }
 

@@ -280,11 +280,15 @@ func (e *engine) addMention(i, j int, aside bool) {
 		title = e.titleText(i, name)
 	}
 	pre := e.lowerTitleBefore(i)
-	if pre == "" && i >= 2 && e.isPunct(i-1, ',') {
-		pre = e.lowerTitleBefore(i - 1) // "The city’s mayor, Tomas Vell,"
+	// before is a title in apposition before the name: "The city’s mayor, Tomas Vell,".
+	before := ""
+	if pre == "" {
+		before = e.titleBeforeComma(i, j)
+	}
+	if pre != "" || before != "" {
+		honor = true
 	}
 	if pre != "" {
-		honor = true
 		if title == "" {
 			title = pre
 		} else {
@@ -364,13 +368,10 @@ func (e *engine) addMention(i, j int, aside bool) {
 	if len(parts) == 1 && len(en.parts) > 1 && parts[0] == en.last() {
 		en.bareTok = i
 	}
-	if title != "" && en.title == "" {
-		en.title = title
-	}
+	e.offerTitle(en, before)
+	e.offerTitle(en, title)
 	if app, g := e.appositionTitle(j); app != "" {
-		if en.title == "" {
-			en.title = app
-		}
+		e.offerTitle(en, app)
 		if en.gender == unknownGender {
 			en.gender = g // "Hamdy, a mother of three,"
 		}
@@ -595,27 +596,6 @@ func (e *engine) nameText(i, j int) string {
 	return validText(trimPossessive(e.text[e.toks[i].start:e.toks[j-1].end]))
 }
 
-// titleText returns the title words of tokens [i, j), without honorifics such as "Mr".
-func (e *engine) titleText(i, j int) string {
-	for i < j && e.isHonorific(i) && !e.has(i, wcRole) {
-		i++
-		for i < j && e.toks[i].kind != tokWord {
-			i++
-		}
-	}
-	if i >= j {
-		return ""
-	}
-	end := j - 1
-	for end > i && e.toks[end].kind != tokWord {
-		end--
-	}
-	if e.isHonorific(end) && !e.has(end, wcRole) {
-		return e.titleText(i, end)
-	}
-	return validText(e.text[e.toks[i].start:e.toks[end].end])
-}
-
 // lastRoleWord returns the last role noun of a run of title words starting at k, or -1.
 func (e *engine) lastRoleWord(k, j int) int {
 	last := -1
@@ -669,91 +649,6 @@ func (e *engine) isDemonym(i int) bool {
 		}
 	}
 	return false
-}
-
-// lowerTitleBefore returns a lower-case title just before a name: "aviation analyst",
-// "BA chief executive", "the company’s founder".
-func (e *engine) lowerTitleBefore(i int) string {
-	toks := e.toks
-	k := i - 1
-	hasRole := false
-	for k >= 0 && i-k <= 6 && toks[k].kind == tokWord && toks[k].flags&fQuoted == 0 {
-		if t := toks[k]; t.has(wcRole) {
-			hasRole = true
-		} else if !(t.has(wcTitleMod) || hasRole && (t.flags&fCap != 0 || t.is(fPoss)) && !t.has(wcCapStop)) {
-			break
-		}
-		k--
-	}
-	if !hasRole || k == i-1 {
-		return ""
-	}
-	start := k + 1
-	for start < i && !toks[start].has(wcRole|wcTitleMod) && toks[start].flags&fCap == 0 {
-		start++ // "city’s" in "the city’s mayor"
-	}
-	// The title must end on its role noun: "analyst Mike Powell", not "analysts say Powell".
-	if !toks[i-1].has(wcRole) {
-		return ""
-	}
-	return validText(e.text[toks[start].start:toks[i-1].end])
-}
-
-// appositionTitle returns a title in apposition after a name ("Rod Eddington, BA's chief
-// executive, said" gives "BA's chief executive") and the gender its role implies.
-func (e *engine) appositionTitle(j int) (string, gender) {
-	toks := e.toks
-	if j >= len(toks) || toks[j].kind != tokPunct || e.text[toks[j].start] != ',' {
-		return "", unknownGender
-	}
-	k := j + 1
-	if k < len(toks) && toks[k].kind == tokWord {
-		switch toks[k].info.id {
-		case wThe, wA, wAn:
-			k++
-		}
-	}
-	start := k
-	if k >= len(toks) {
-		return "", unknownGender
-	}
-	if t := toks[k]; t.kind == tokWord && t.flags&fCap == 0 && !t.has(wcRole|wcTitleMod) {
-		if w := e.word(k); hasSuffixFold(w, "ed") || hasSuffixFold(w, "ing") {
-			return "", unknownGender // a clause, not a title: "Manhattan, named after his grandmother"
-		}
-	}
-	hasRole := false
-	g := unknownGender
-	for ; k < len(toks) && k-start < 10; k++ {
-		t := toks[k]
-		if t.kind == tokPunct && (e.text[t.start] == ',' || t.is(fSentEnd)) {
-			break
-		}
-		if t.kind != tokWord || t.flags&fQuoted != 0 {
-			return "", unknownGender
-		}
-		if t.has(wcRole) {
-			hasRole = true
-			if t.has(wcFemaleRole) {
-				g = female
-			} else if t.has(wcMaleRole) {
-				g = male
-			}
-		}
-		if t.has(wcCue) && !t.has(wcRole) && t.info.id != wHead && t.info.id != wChair {
-			return "", unknownGender
-		}
-		if t.info.id == wWho || t.info.id == wWhich {
-			return "", unknownGender
-		}
-	}
-	if !hasRole || k == start || k >= len(toks) || toks[k].kind != tokPunct {
-		return "", unknownGender
-	}
-	if last := toks[k-1]; last.flags&fCap != 0 && !last.has(wcRole) {
-		return "", unknownGender // it ends on another name: "…, whose brother Tom,"
-	}
-	return validText(e.text[toks[start].start:toks[k-1].end]), g
 }
 
 // isSubject reports whether the run [i, j) stands where a sentence's subject stands: at the

@@ -146,6 +146,12 @@ const roleWords = `pollster minister president secretary chancellor premier spok
 	athlete swimmer boxer golfer champion rookie veteran teammate coach referee umpire official
 	minister's regulator watchdog governor-general`
 
+// plainRoleWords are role nouns that say what a person is but not what they do: alone, they are
+// no title ("Ruth Okon, a mother of three" has one, "Ann Lee, a woman who…" none).
+const plainRoleWords = `man woman boy girl person friend resident neighbour neighbor mother father son
+	daughter wife husband brother sister parent grandmother grandfather widow mum mom dad uncle aunt
+	cousin nephew niece fan supporter voter witness victim survivor teammate`
+
 // femaleRoleWords and maleRoleWords are roles only women or only men hold.
 const femaleRoleWords = `spokeswoman chairwoman congresswoman councilwoman businesswoman actress queen
 	princess mother daughter wife sister woman girl widow mum mom aunt niece grandmother nun stateswoman`

@@ -447,3 +447,124 @@ func TestQuotationsAreBounded(t *testing.T) {
 		t.Fatalf("%d quotes, want between 1000 and 5000", n)
 	}
 }
+
+// TestSpeakerTitles checks the title each form of apposition gives a speaker, in the article's
+// words: before the name, after it, with a phrase saying where the role is held, and never one
+// made up.
+func TestSpeakerTitles(t *testing.T) {
+	tests := []struct {
+		name, body, speaker, title string
+	}{
+		{"a title with an of phrase after the name",
+			`"We will stay out until the offer improves," said Lena Dorsey, general secretary of the Northbay Ferry Workers' Union.`,
+			"Lena Dorsey", "general secretary of the Northbay Ferry Workers' Union"},
+		{"a title with an of phrase before the name",
+			"The chief executive of the Corland Water Board, Piet Amsel, put the cost at two million crowns.\n\n\"Every pipe we fix saves a village,\" he said.",
+			"Piet Amsel", "chief executive of the Corland Water Board"},
+		{"its before a title names the organisation that opens the sentence before",
+			"The Corland Water Board raised its charges on Monday. Its chief executive, Piet Amsel, said the rise could not be avoided.\n\n\"We cannot run the pumps on promises,\" Amsel said.",
+			"Piet Amsel", "chief executive of the Corland Water Board"},
+		{"its before a title names no organisation the sentence before does not open with",
+			"Farmers protested outside the offices of the Corland Water Board on Monday. Its chief executive, Piet Amsel, said the rise could not be avoided.\n\n\"We cannot run the pumps on promises,\" Amsel said.",
+			"Piet Amsel", "chief executive"},
+		{"the head of an organisation",
+			`"Prices will fall by spring," said Ona Vilks, the head of the Baltic Grain Exchange.`,
+			"Ona Vilks", "head of the Baltic Grain Exchange"},
+		{"a title without an article before the name's verb",
+			"Priya Raman, head of the Inland Hauliers' Association, said lorries were queuing.\n\n\"Drivers have slept in their cabs for two nights,\" she said.",
+			"Priya Raman", "head of the Inland Hauliers' Association"},
+		{"a title that opens the sentence before its name",
+			"A veteran harbour pilot, Jonas Brekke spent thirty years on the river.\n\n\"The channel has never been this shallow,\" Brekke said.",
+			"Jonas Brekke", "veteran harbour pilot"},
+		{"an acronym in parentheses after the organisation",
+			`"We will publish the figures in May," said Ana Reis, director of the Harbour Crime Agency (HCA).`,
+			"Ana Reis", "director of the Harbour Crime Agency (HCA)"},
+		{"a relative clause whose verb is a role",
+			`"The harvest is safe for now," said Tomas Brun, who chairs the Eastfield Growers' Cooperative.`,
+			"Tomas Brun", "chair of the Eastfield Growers' Cooperative"},
+		{"a relative clause about something unnamed gives no title",
+			`"The harvest is safe for now," said Tomas Brun, who chairs the local committee.`,
+			"Tomas Brun", ""},
+		{"a profession the word lists do not hold, at an institution",
+			"Dr Selma Roth, a hydrologist at the University of Tarnow, said the river had never been so low.\n\n\"We are measuring it every hour,\" Roth said.",
+			"Selma Roth", "hydrologist at the University of Tarnow"},
+		{"a possessive description drops its possessor",
+			`"We expect answers within a week," said Karl Meeus, the regulator's director of rail safety.`,
+			"Karl Meeus", "director of rail safety"},
+		{"a named possessor stays",
+			`"Safety comes before speed," Lumen's chief executive, Sofia Marchetti, said in a video message.`,
+			"Sofia Marchetti", "Lumen's chief executive"},
+		{"a capitalised title before the name",
+			`"We will publish the plan on Friday," Environment Minister Tomas Riel said.`,
+			"Tomas Riel", "Environment Minister"},
+		{"a lower-case title in apposition before the name",
+			"The finance minister, Rafael Ongo, welcomed the decision.\n\n\"A steady hand is what households need,\" the minister said.",
+			"Rafael Ongo", "finance minister"},
+		{"an age before the apposition",
+			`"We carried sacks of flour up these stairs," said Harold Abbot, 76, a retired nurse.`,
+			"Harold Abbot", "retired nurse"},
+		{"the title stops before a relative clause",
+			`"The count was fair," said Anna Pils, chair of the Harbour Council who was elected last year.`,
+			"Anna Pils", "chair of the Harbour Council"},
+		{"the title stops before a date",
+			`"Rates will stay high," said Jonas Vell, chief economist at Harbour Savings Bank on Tuesday.`,
+			"Jonas Vell", "chief economist at Harbour Savings Bank"},
+		{"the title stops before a participle",
+			`"The families want answers," said Mira Kade, a lawyer representing them.`,
+			"Mira Kade", "lawyer"},
+		{"a long title stops at a phrase's end within twelve words",
+			`"The coast is moving inland," said Ivo Marr, director of the Centre for the Study of Coastal Erosion and Flood Defence at the University of Lenz.`,
+			"Ivo Marr", "director of the Centre for the Study"},
+		{"a name in the tail is never cut short",
+			`"The script changed every day," said Nora Vidal, director of the film About Time.`,
+			"Nora Vidal", "director"},
+		{"with before a name says where the role is held",
+			`"Growth will slow next year," said Jo Marsh, an economist with the Kessel Institute.`,
+			"Jo Marsh", "economist with the Kessel Institute"},
+		{"an organisation's name with of in a title before the name",
+			`"Rates will hold," said Bank of Arland deputy governor Lena Holm.`,
+			"Lena Holm", "Bank of Arland deputy governor"},
+		{"a fuller title that agrees replaces a shorter one",
+			"Governor Ilse Brant opened the meeting.\n\nBrant, governor of the Bank of Arland since 2019, said rates would hold. \"It is too early to cut,\" she said.",
+			"Ilse Brant", "governor of the Bank of Arland"},
+		{"a title that says something else does not replace the first",
+			"Foreign Minister Ada Lenk arrived in the capital on Monday for two days of talks.\n\n\"We came to listen,\" said Lenk, the country's top diplomat.",
+			"Ada Lenk", "Foreign Minister"},
+		{"a description after a clause belongs to someone else",
+			"After meeting the finance minister, Ada Lenk said: \"The talks went well.\"",
+			"Ada Lenk", ""},
+		{"a plain person noun is no title",
+			`"It was terrifying," said Ruth Okon, a woman who lives by the river.`,
+			"Ruth Okon", ""},
+		{"a speech verb before a name is no title",
+			"Lenk met the press on Monday.\n\nLenk accused Ruth Okon of delay. \"We waited a year,\" Okon said.",
+			"Ruth Okon", ""},
+		{"a name in the apposition after the role means no title",
+			`"We lost everything," said Ruth Okon, whose brother Tom farmed the land.`,
+			"Ruth Okon", ""},
+		{"a verb after an organisation ends the title",
+			`"Tablets will outsell laptops," said Adam Noor, analyst at research firm Corvid Data, who believes the trend will last.`,
+			"Adam Noor", "analyst at research firm Corvid Data"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := analyzeText(t, tt.body)
+			found := false
+			for _, q := range a.Quotes {
+				if q.Speaker != tt.speaker {
+					continue
+				}
+				found = true
+				if q.SpeakerTitle != tt.title {
+					t.Errorf("quote %q: title %q, want %q", q.Text, q.SpeakerTitle, tt.title)
+				}
+			}
+			if !found {
+				for _, q := range a.Quotes {
+					t.Logf("got %q by %q (%q)", q.Text, q.Speaker, q.SpeakerTitle)
+				}
+				t.Fatalf("no quote by %q", tt.speaker)
+			}
+		})
+	}
+}

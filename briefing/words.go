@@ -43,6 +43,7 @@ const (
 	wcPlaceStart                       // starts the name of a place: North, New, San, Fort
 	wcPastVerb                         // a common verb in an irregular past form: took, made
 	wcCoreCue                          // a verb of speech in every sense: say, tell, write, ask
+	wcPlainRole                        // a person noun that alone is no title: woman, friend, son
 )
 
 // wordID names the words the engine tests one by one.
@@ -292,6 +293,7 @@ func buildLexicon() *lexTable {
 	add(placeStartWords, wcPlaceStart)
 	add(pastVerbWords, wcPastVerb)
 	add(coreCueWords, wcCoreCue)
+	add(plainRoleWords, wcPlainRole)
 	for _, w := range lexFields(roleWords) {
 		t.entry(w + "s").cls |= wcRolePlural
 	}
