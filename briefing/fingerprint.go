@@ -77,7 +77,7 @@ func FingerprintShingles(text string) (uint64, []uint64) {
 	if fp == 0 {
 		return 0, nil
 	}
-	slices.Sort(hs)
+	sortHashes(hs)
 	return fp, slices.Compact(hs)
 }
 
@@ -160,8 +160,43 @@ func Shingles(text string) []uint64 {
 	for h := range fingerprintShingles(text) {
 		hs = append(hs, h)
 	}
-	slices.Sort(hs)
+	sortHashes(hs)
 	return slices.Compact(hs)
+}
+
+// sortHashes sorts hashes in increasing order. Shingle hashes are uniform 64-bit numbers, and an
+// article has hundreds of them: a radix sort, a byte at a time, takes a third of the time of a
+// comparison sort (every store save sorts one or two sets).
+func sortHashes(hs []uint64) {
+	if len(hs) < 64 {
+		slices.Sort(hs)
+		return
+	}
+	buf := make([]uint64, len(hs))
+	src, dst := hs, buf
+	for shift := 0; shift < 64; shift += 8 {
+		var counts [256]int
+		for _, h := range src {
+			counts[h>>shift&0xff]++
+		}
+		if counts[src[0]>>shift&0xff] == len(src) {
+			continue // every hash has this byte: the order stays
+		}
+		pos := 0
+		for i, c := range counts {
+			counts[i] = pos
+			pos += c
+		}
+		for _, h := range src {
+			b := h >> shift & 0xff
+			dst[counts[b]] = h
+			counts[b]++
+		}
+		src, dst = dst, src
+	}
+	if &src[0] != &hs[0] {
+		copy(hs, src)
+	}
 }
 
 // Similarity is the Jaccard similarity of two shingle sets from Shingles.

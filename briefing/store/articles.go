@@ -126,6 +126,9 @@ func (s *sqlStore) SaveArticles(ctx context.Context, articles []*briefing.Articl
 		return nil, fmt.Errorf("store: save articles: %w", err)
 	}
 	wg.Wait()
+	if s.ckpt != nil {
+		s.ckpt.request()
+	}
 	s.recent.add(committed)
 	for i, a := range articles {
 		if results[i].Err != nil {
@@ -332,15 +335,13 @@ func (s *sqlStore) timeKeyColumn() string {
 // insertArticle inserts row and returns its id and time key, or sql.ErrNoRows when its URL is
 // taken.
 func (s *sqlStore) insertArticle(ctx context.Context, w *batchTx, row *articleRow, story sql.NullInt64) (id, timeKey int64, err error) {
-	b := fingerprintBands(row.fingerprint)
 	args := []any{story, row.source, row.sourceKey, row.url, row.headline, row.text, row.bodyStart, row.lede, row.analysis,
-		s.ts(row.published), s.ts(row.firstSeen), s.ts(s.now()), row.hash, int64(row.fingerprint),
-		b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]}
+		s.ts(row.published), s.ts(row.firstSeen), s.ts(s.now()), row.hash, int64(row.fingerprint)}
 	const columns = `story_id, source, source_key, url, headline, text, body_start, lede, analysis,
-		published, first_seen, updated_at, hash, fingerprint, band0, band1, band2, band3, band4, band5, band6, band7`
+		published, first_seen, updated_at, hash, fingerprint`
 	if s.pg {
 		err = w.queryRow(ctx, `INSERT INTO articles (`+columns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 			ON CONFLICT (url) DO NOTHING RETURNING id`, args...).Scan(&id)
 	} else {
 		if timeKey, err = nextTimeKey(ctx, w, row.published); err != nil {
@@ -350,7 +351,7 @@ func (s *sqlStore) insertArticle(ctx context.Context, w *batchTx, row *articleRo
 		// statement journal (a copy of every page it changes). The time key is this writer's
 		// own, so the URL is the only thing that can be taken.
 		err = w.queryRow(ctx, `INSERT OR IGNORE INTO articles (`+columns+`, time_key)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
 			RETURNING id`, append(args, timeKey)...).Scan(&id)
 	}
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -366,16 +367,14 @@ func (s *sqlStore) updateArticle(ctx context.Context, w *batchTx, near *nearInde
 	if row.publishedSet {
 		published = s.ts(row.published)
 	}
-	b := fingerprintBands(row.fingerprint)
 	var newPublished timeCol
 	var stored time.Time
 	newPublished.t = &stored
 	err := w.queryRow(ctx, `UPDATE articles SET source = $1, source_key = $2, headline = $3, text = $4, body_start = $5,
-		lede = $6, analysis = $7, published = coalesce($8, published), updated_at = $9, hash = $10, fingerprint = $11,
-		band0 = $12, band1 = $13, band2 = $14, band3 = $15, band4 = $16, band5 = $17, band6 = $18, band7 = $19
-		WHERE id = $20 RETURNING published`,
+		lede = $6, analysis = $7, published = coalesce($8, published), updated_at = $9, hash = $10, fingerprint = $11
+		WHERE id = $12 RETURNING published`,
 		row.source, row.sourceKey, row.headline, row.text, row.bodyStart, row.lede, row.analysis, published, s.ts(s.now()),
-		row.hash, int64(row.fingerprint), b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], id).Scan(newPublished)
+		row.hash, int64(row.fingerprint), id).Scan(newPublished)
 	if err != nil {
 		return fmt.Errorf("update article %d: %w", id, err)
 	}

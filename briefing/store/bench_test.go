@@ -368,6 +368,36 @@ func benchQueries(b *testing.B, s store.Store, corpus []*briefing.Article, after
 		afterLoad()
 	}
 	measureQueries(b, s, corpus, n)
+	measureSingleSaves(b, s, corpus, n)
+}
+
+// measureSingleSaves saves articles one at a time (SaveArticle), each a new copy published at
+// another point of the stored span: the near-duplicate check of each reads its window.
+func measureSingleSaves(b *testing.B, s store.Store, corpus []*briefing.Article, n int) {
+	b.Run("save-one", func(b *testing.B) {
+		ctx := context.Background()
+		lat := make([]time.Duration, 0, b.N)
+		i := 0
+		for b.Loop() {
+			// Copy i*7919 of a store twice as large, renamed: new, between the stored ones.
+			a := benchCopy(corpus, (i*7919)%(2*n), 2*n)
+			a.URL += "/single"
+			start := time.Now()
+			r, err := s.SaveArticle(ctx, a)
+			lat = append(lat, time.Since(start))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.Status != store.Saved || r.StoryID == r.ID {
+				b.Fatalf("a single copy was %s, story %d of %d: want a new article linked to its copies", r.Status, r.StoryID, r.ID)
+			}
+			i++
+		}
+		slices.Sort(lat)
+		pct := func(p float64) float64 { return float64(lat[int(p*float64(len(lat)-1))].Microseconds()) / 1000 }
+		b.ReportMetric(pct(0.50), "p50-ms")
+		b.ReportMetric(pct(0.99), "p99-ms")
+	})
 }
 
 // measureQueries runs the topic queries over a store holding n benchmark articles.

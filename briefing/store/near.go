@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,43 +17,41 @@ import (
 // their bodies at least briefing.NearDuplicateSimilarity alike.
 //
 // Candidates are the stored articles of the window that share one of the fingerprint's eight
-// 8-bit bands (fingerprintBands). They are found one of two ways, with the same result:
+// 8-bit bands. The fingerprints of a window are read from the published index (which holds
+// them), and the bands matched in memory:
 //
-//   - by article: eight lookups in the band indexes, for an article saved on its own or apart
-//     in time from the rest of its batch;
-//   - by batch: the articles of a batch that were published close together (a feed's latest
-//     items, a bulk import) share most of their window, so the fingerprints of the whole window
-//     are read once from the published index and the bands matched in memory. This reads a
-//     few dozen index entries per article instead of hundreds.
-
-// fingerprintBands splits a fingerprint into the eight 8-bit bands it is indexed under. Two
-// fingerprints within 7 bits of each other share at least one band, and those a few bits further
-// apart nearly always do (99% of edited copies in the BBC corpus).
-func fingerprintBands(fp uint64) [8]any {
-	var b [8]any
-	if fp == 0 {
-		return b // NULLs: no fingerprint
-	}
-	for i := range b {
-		b[i] = int64(fp >> (8 * i) & 0xff)
-	}
-	return b
-}
+//   - the articles of a batch that were published close together (a feed's latest items, a bulk
+//     import) share most of their window: the fingerprints of the cluster's window are read
+//     once, when the batch begins, and shared by all;
+//   - an article apart from the others, in time, has its window (with those of its neighbours
+//     in the batch) read when it first needs it: never when every article of the batch is a
+//     duplicate of a stored one, the usual case of a feed read again.
+//
+// No index of bands is kept: at every save it cost more than all the lookups it served.
 
 // nearIndex holds the fingerprints of the time spans a batch's articles were published in, for
-// near-duplicate lookups in memory. Articles whose window lies outside every span are looked up
-// in the database.
+// near-duplicate lookups in memory.
 type nearIndex struct {
-	spans []nearSpan
-	// The articles stored before the batch, read when it began; read-only afterwards (the
-	// prefetcher reads them alongside the transaction).
-	stored []nearEntry
-	// bands[i][v] lists the stored entries whose band i is v.
-	bands [8][256][]int32
+	// spans are read when the batch begins: stored, read-only afterwards (the prefetcher reads
+	// it alongside the transaction).
+	spans  []nearSpan
+	stored nearTable
+	// lazy are the spans of the articles apart from the others, read into late when an article
+	// of theirs needs it (by the transaction only).
+	lazy       []nearSpan
+	lazyLoaded []bool
+	late       nearTable
 	// The articles saved in the batch so far (their latest version), which replace any stored
 	// entry of the same id.
 	batch    []nearEntry
 	batchIDs map[int64]bool
+}
+
+// nearTable is the fingerprints of stored articles, with their bands.
+type nearTable struct {
+	entries []nearEntry
+	// bands[i][v] lists the entries whose band i is v.
+	bands [8][256][]int32
 }
 
 // nearSpan is a published window, in unix microseconds, inclusive.
@@ -66,21 +63,29 @@ type nearEntry struct {
 	fingerprint uint64
 }
 
-// The batch lookup reads every article of a span; the lookups by article read, each, the
-// articles of its window sharing a band with it, about 8/256 of them. A cluster of n articles
-// spread over d is read as a span when n*8/256 exceeds (d+2w)/(2w) by a safe margin.
+// A cluster of n articles of a batch spread over d is read when the batch begins when it is
+// dense, n*8/256 exceeding (d+2w)/(2w) by a safe margin: a bulk import, whose articles the
+// prefetcher then works ahead on. A sparse one (a feed's few new items among many it had) is
+// read when one of its articles first needs it.
 const (
 	nearClusterSpan    = 48 * time.Hour // the widest cluster of a batch read as one span
 	nearSpanMinPerWide = 48             // articles a cluster needs per window width it spans
 )
 
 // newNearIndex plans the near-duplicate lookups of a batch of articles published at times (unix
-// microseconds): it reads the spans of its clusters of articles (see nearSpanMinPerWide) into
-// memory.
+// microseconds): it reads the spans of its dense clusters of articles (see nearSpanMinPerWide)
+// into memory and notes the others' for later.
 func (s *sqlStore) newNearIndex(ctx context.Context, w *batchTx, times []int64) (*nearIndex, error) {
 	ix := &nearIndex{batchIDs: map[int64]bool{}}
 	slices.Sort(times)
 	window := NearDuplicateWindow.Microseconds()
+	add := func(spans []nearSpan, sp nearSpan) []nearSpan {
+		if n := len(spans); n > 0 && spans[n-1].to >= sp.from {
+			spans[n-1].to = max(spans[n-1].to, sp.to)
+			return spans
+		}
+		return append(spans, sp)
+	}
 	for i := 0; i < len(times); {
 		j := i
 		for j < len(times) && times[j]-times[i] <= nearClusterSpan.Microseconds() {
@@ -88,16 +93,15 @@ func (s *sqlStore) newNearIndex(ctx context.Context, w *batchTx, times []int64) 
 		}
 		span := nearSpan{from: times[i] - window, to: times[j-1] + window}
 		if int64(j-i)*2*window >= nearSpanMinPerWide*(span.to-span.from) {
-			if n := len(ix.spans); n > 0 && ix.spans[n-1].to >= span.from {
-				ix.spans[n-1].to = span.to
-			} else {
-				ix.spans = append(ix.spans, span)
-			}
+			ix.spans = add(ix.spans, span)
+		} else {
+			ix.lazy = add(ix.lazy, span)
 		}
 		i = j
 	}
+	ix.lazyLoaded = make([]bool, len(ix.lazy))
 	for _, sp := range ix.spans {
-		if err := ix.read(ctx, s, w, sp); err != nil {
+		if err := ix.stored.read(ctx, s, w, sp); err != nil {
 			return nil, err
 		}
 	}
@@ -105,7 +109,7 @@ func (s *sqlStore) newNearIndex(ctx context.Context, w *batchTx, times []int64) 
 }
 
 // read loads the fingerprints of the articles published in sp.
-func (ix *nearIndex) read(ctx context.Context, s *sqlStore, w *batchTx, sp nearSpan) error {
+func (tb *nearTable) read(ctx context.Context, s *sqlStore, w *batchTx, sp nearSpan) error {
 	rows, err := w.query(ctx, `SELECT id, published, fingerprint FROM articles WHERE published BETWEEN $1 AND $2 AND fingerprint <> 0`,
 		s.ts(time.UnixMicro(sp.from)), s.ts(time.UnixMicro(sp.to)))
 	if err != nil {
@@ -122,11 +126,11 @@ func (ix *nearIndex) read(ctx context.Context, s *sqlStore, w *batchTx, sp nearS
 			return fmt.Errorf("read fingerprints: %w", err)
 		}
 		e.published, e.fingerprint = published.UnixMicro(), uint64(fp)
-		i := int32(len(ix.stored))
-		ix.stored = append(ix.stored, e)
-		for b := range ix.bands {
+		i := int32(len(tb.entries))
+		tb.entries = append(tb.entries, e)
+		for b := range tb.bands {
 			v := byte(e.fingerprint >> (8 * b))
-			ix.bands[b][v] = append(ix.bands[b][v], i)
+			tb.bands[b][v] = append(tb.bands[b][v], i)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -135,11 +139,13 @@ func (ix *nearIndex) read(ctx context.Context, s *sqlStore, w *batchTx, sp nearS
 	return nil
 }
 
-// covers reports whether the whole window of an article published at t (unix microseconds) is
-// in memory.
-func (ix *nearIndex) covers(t int64) bool {
+// covers reports whether the whole window of an article published at t (unix microseconds) was
+// read when the batch began.
+func (ix *nearIndex) covers(t int64) bool { return spansCover(ix.spans, t) }
+
+func spansCover(spans []nearSpan, t int64) bool {
 	w := NearDuplicateWindow.Microseconds()
-	for _, sp := range ix.spans {
+	for _, sp := range spans {
 		if sp.from <= t-w && t+w <= sp.to {
 			return true
 		}
@@ -147,11 +153,31 @@ func (ix *nearIndex) covers(t int64) bool {
 	return false
 }
 
+// table returns the fingerprints that hold the whole window of an article published at t,
+// reading its span now if it was left for later (or, for a time the batch's plan did not
+// foresee, its window).
+func (ix *nearIndex) table(ctx context.Context, s *sqlStore, w *batchTx, t int64) (*nearTable, error) {
+	if ix.covers(t) {
+		return &ix.stored, nil
+	}
+	win := NearDuplicateWindow.Microseconds()
+	i := slices.IndexFunc(ix.lazy, func(sp nearSpan) bool { return sp.from <= t-win && t+win <= sp.to })
+	if i < 0 {
+		ix.lazy = append(ix.lazy, nearSpan{from: t - win, to: t + win})
+		ix.lazyLoaded = append(ix.lazyLoaded, false)
+		i = len(ix.lazy) - 1
+	}
+	if !ix.lazyLoaded[i] {
+		if err := ix.late.read(ctx, s, w, ix.lazy[i]); err != nil {
+			return nil, err
+		}
+		ix.lazyLoaded[i] = true
+	}
+	return &ix.late, nil
+}
+
 // add records an article just inserted or updated in the batch.
 func (ix *nearIndex) add(id int64, row *articleRow) {
-	if len(ix.spans) == 0 {
-		return
-	}
 	e := nearEntry{id: id, published: row.published.UnixMicro(), fingerprint: row.fingerprint}
 	if ix.batchIDs[id] {
 		for i := range ix.batch {
@@ -171,11 +197,11 @@ type nearCandidate struct {
 	dist int
 }
 
-// candidates returns the in-memory candidates of an article published at t with fingerprint fp,
-// as the band indexes would: sharing a band, published within the window, within
-// briefing.NearDuplicateDistance bits; closest first.
-func (ix *nearIndex) candidates(t int64, fp uint64) []nearCandidate {
-	out := ix.storedCandidates(t, fp)
+// candidates returns the candidates of an article published at t with fingerprint fp, among the
+// stored articles of tb and those saved in the batch: sharing a band, published within the
+// window, within briefing.NearDuplicateDistance bits; closest first.
+func (ix *nearIndex) candidates(tb *nearTable, t int64, fp uint64) []nearCandidate {
+	out := tb.candidates(t, fp)
 	out = slices.DeleteFunc(out, func(c nearCandidate) bool { return ix.batchIDs[c.id] })
 	w := NearDuplicateWindow.Microseconds()
 	for _, e := range ix.batch {
@@ -190,14 +216,14 @@ func (ix *nearIndex) candidates(t int64, fp uint64) []nearCandidate {
 	return out
 }
 
-// storedCandidates returns the candidates among the articles stored before the batch.
-func (ix *nearIndex) storedCandidates(t int64, fp uint64) []nearCandidate {
+// candidates returns the candidates among the table's articles.
+func (tb *nearTable) candidates(t int64, fp uint64) []nearCandidate {
 	w := NearDuplicateWindow.Microseconds()
 	var out []nearCandidate
-	for b := range ix.bands {
+	for b := range tb.bands {
 		v := byte(fp >> (8 * b))
-		for _, i := range ix.bands[b][v] {
-			e := ix.stored[i]
+		for _, i := range tb.bands[b][v] {
+			e := tb.entries[i]
 			if e.published < t-w || e.published > t+w {
 				continue
 			}
@@ -255,7 +281,7 @@ func (s *sqlStore) prefetch(ctx context.Context, ix *nearIndex, rows []*articleR
 		if row == nil || row.fingerprint == 0 || !ix.covers(row.published.UnixMicro()) {
 			continue
 		}
-		cands := ix.storedCandidates(row.published.UnixMicro(), row.fingerprint)
+		cands := ix.stored.candidates(row.published.UnixMicro(), row.fingerprint)
 		if len(cands) == 0 {
 			continue
 		}
@@ -299,15 +325,12 @@ func (s *sqlStore) nearDuplicate(ctx context.Context, w *batchTx, ix *nearIndex,
 	if row.fingerprint == 0 {
 		return sql.NullInt64{}, nil
 	}
-	var cands []nearCandidate
-	if t := row.published.UnixMicro(); ix.covers(t) {
-		cands = ix.candidates(t, row.fingerprint)
-	} else {
-		var err error
-		if cands, err = s.bandCandidates(ctx, w, row); err != nil {
-			return sql.NullInt64{}, err
-		}
+	t := row.published.UnixMicro()
+	tb, err := ix.table(ctx, s, w, t)
+	if err != nil {
+		return sql.NullInt64{}, err
 	}
+	cands := ix.candidates(tb, t, row.fingerprint)
 	for _, c := range cands[:min(len(cands), 5)] {
 		// The article's shingles: saved in this batch, prefetched, cached, or read now.
 		shingles, story, ok := w.shingles(c.id)
@@ -330,45 +353,4 @@ func (s *sqlStore) nearDuplicate(ctx context.Context, w *batchTx, ix *nearIndex,
 		}
 	}
 	return sql.NullInt64{}, nil
-}
-
-// bandCandidates looks an article's candidates up in the band indexes.
-func (s *sqlStore) bandCandidates(ctx context.Context, w *batchTx, row *articleRow) ([]nearCandidate, error) {
-	bands := fingerprintBands(row.fingerprint)
-	var q strings.Builder
-	args := make([]any, 0, 10)
-	for i, b := range bands {
-		if i > 0 {
-			q.WriteString(" UNION ALL ")
-		}
-		args = append(args, b)
-		// Each branch reads only its band's index, which holds the fingerprint.
-		fmt.Fprintf(&q, "SELECT id, fingerprint FROM articles WHERE band%d = $%d AND published BETWEEN $9 AND $10", i, len(args))
-	}
-	args = append(args, s.ts(row.published.Add(-NearDuplicateWindow)), s.ts(row.published.Add(NearDuplicateWindow)))
-	rows, err := w.query(ctx, q.String(), args...)
-	if err != nil {
-		return nil, fmt.Errorf("look up near-duplicates: %w", err)
-	}
-	defer rows.Close()
-	var cands []nearCandidate
-	seen := map[int64]bool{}
-	for rows.Next() {
-		var (
-			id, fp int64
-		)
-		if err := rows.Scan(&id, &fp); err != nil {
-			return nil, fmt.Errorf("look up near-duplicates: %w", err)
-		}
-		d := briefing.FingerprintDistance(row.fingerprint, uint64(fp))
-		if d <= briefing.NearDuplicateDistance && !seen[id] {
-			seen[id] = true
-			cands = append(cands, nearCandidate{id: id, dist: d})
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("look up near-duplicates: %w", err)
-	}
-	sortCandidates(cands)
-	return cands, nil
 }

@@ -103,6 +103,8 @@ type sqlStore struct {
 	closePool func()
 	// recent caches the shingles of recently saved articles for near-duplicate checks.
 	recent recentCache
+	// ckpt checkpoints the SQLite log in the background (nil for PostgreSQL and :memory:).
+	ckpt *checkpointer
 	// ledger holds the delivery ledger's prepared statements.
 	ledger ledgerStmts
 	// terms are the makers of SQLite's search terms, kept with what they learnt.
@@ -167,6 +169,18 @@ func openSQLite(dsn string) (*sqlStore, error) {
 	r.SetMaxIdleConns(4)
 	r.SetConnMaxIdleTime(5 * time.Minute)
 	s.r = r
+	// The checkpointer copies what the log holds into the database file on a connection of its
+	// own, after each batch of articles, while the writer goes on with the next: copying and
+	// the file system's syncs leave the writer's path (it still copies the log itself when it
+	// outgrows 8,000 pages, should the checkpointer fall behind).
+	ckpt, err := sql.Open("sqlite", withPragmas(common))
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("store: open %s: %w", dsn, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	s.ckpt = newCheckpointer(ckpt)
 	return s, nil
 }
 
@@ -203,7 +217,11 @@ func (s *sqlStore) Ping(ctx context.Context) error {
 func (s *sqlStore) Close() error {
 	s.closeOnce.Do(func() {
 		s.ledger.close()
-		errs := []error{s.w.Close()}
+		var errs []error
+		if s.ckpt != nil {
+			errs = append(errs, s.ckpt.close())
+		}
+		errs = append(errs, s.w.Close())
 		if s.r != s.w {
 			errs = append(errs, s.r.Close())
 		}

@@ -19,32 +19,21 @@ CREATE TABLE articles (
     first_seen  timestamptz NOT NULL,
     updated_at  timestamptz NOT NULL,
     hash        text        NOT NULL,        -- briefing.ContentHash of the body
-    -- briefing.Fingerprint of the body (0: too short to have one) and its eight 8-bit bands,
-    -- the keys under which near-duplicates are looked up.
+    -- briefing.Fingerprint of the body (0: too short to have one), for the near-duplicate check.
     fingerprint bigint      NOT NULL,
-    band0 smallint, band1 smallint, band2 smallint, band3 smallint,
-    band4 smallint, band5 smallint, band6 smallint, band7 smallint,
     -- The full-text index: the headline and the first 100,000 characters of the text, stemmed
     -- by the english configuration.
     tsv tsvector GENERATED ALWAYS AS (
         to_tsvector('english'::regconfig, headline || ' ' || left(text, 100000))
     ) STORED
 );
--- The published index holds the fingerprint, so that the near-duplicate check of a batch of
--- articles reads the fingerprints of a time window from the index alone.
+-- The published index holds the fingerprint, so that the near-duplicate check reads the
+-- fingerprints of a time window from the index alone.
 CREATE INDEX articles_published ON articles (published) INCLUDE (fingerprint);
 CREATE INDEX articles_source ON articles (source_key, published);
 CREATE INDEX articles_first_seen ON articles (first_seen);
 -- (hash, id): the first article with a content hash is read from the index alone.
 CREATE INDEX articles_hash ON articles (hash, id);
-CREATE INDEX articles_band0 ON articles (band0, published) INCLUDE (fingerprint);
-CREATE INDEX articles_band1 ON articles (band1, published) INCLUDE (fingerprint);
-CREATE INDEX articles_band2 ON articles (band2, published) INCLUDE (fingerprint);
-CREATE INDEX articles_band3 ON articles (band3, published) INCLUDE (fingerprint);
-CREATE INDEX articles_band4 ON articles (band4, published) INCLUDE (fingerprint);
-CREATE INDEX articles_band5 ON articles (band5, published) INCLUDE (fingerprint);
-CREATE INDEX articles_band6 ON articles (band6, published) INCLUDE (fingerprint);
-CREATE INDEX articles_band7 ON articles (band7, published) INCLUDE (fingerprint);
 CREATE INDEX articles_tsv ON articles USING gin (tsv);
 -- The full-text vector and the text stay in the row (compressed; TOAST would otherwise move
 -- these few kB to a table of their own), so that checking a query against the articles of a
@@ -62,8 +51,6 @@ CREATE TABLE speakers (
     surname_key text    NOT NULL,
     PRIMARY KEY (article_id, seq)
 );
-CREATE INDEX speakers_name ON speakers (name_key);
-CREATE INDEX speakers_surname ON speakers (surname_key);
 
 -- Named topic queries.
 CREATE TABLE topics (

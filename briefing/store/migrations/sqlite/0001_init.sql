@@ -17,11 +17,8 @@ CREATE TABLE articles (
     first_seen  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL,
     hash        TEXT    NOT NULL,            -- briefing.ContentHash of the body
-    -- briefing.Fingerprint of the body (0: too short to have one) and its eight 8-bit bands,
-    -- the keys under which near-duplicates are looked up.
+    -- briefing.Fingerprint of the body (0: too short to have one), for the near-duplicate check.
     fingerprint INTEGER NOT NULL,
-    band0 INTEGER, band1 INTEGER, band2 INTEGER, band3 INTEGER,
-    band4 INTEGER, band5 INTEGER, band6 INTEGER, band7 INTEGER,
     body_start  INTEGER NOT NULL,
     headline    TEXT    NOT NULL,
     lede        TEXT    NOT NULL DEFAULT '',
@@ -31,20 +28,12 @@ CREATE TABLE articles (
     -- into overflow pages that the lookups of the columns above need not read.
     text        TEXT    NOT NULL
 );
--- The published index holds the fingerprint, so that the near-duplicate check of a batch of
--- articles reads the fingerprints of a time window from the index alone.
+-- The published index holds the fingerprint, so that the near-duplicate check reads the
+-- fingerprints of a time window from the index alone.
 CREATE INDEX articles_published ON articles (published, fingerprint);
 CREATE INDEX articles_source ON articles (source_key, published);
 CREATE INDEX articles_first_seen ON articles (first_seen);
 CREATE INDEX articles_hash ON articles (hash);
-CREATE INDEX articles_band0 ON articles (band0, published, fingerprint);
-CREATE INDEX articles_band1 ON articles (band1, published, fingerprint);
-CREATE INDEX articles_band2 ON articles (band2, published, fingerprint);
-CREATE INDEX articles_band3 ON articles (band3, published, fingerprint);
-CREATE INDEX articles_band4 ON articles (band4, published, fingerprint);
-CREATE INDEX articles_band5 ON articles (band5, published, fingerprint);
-CREATE INDEX articles_band6 ON articles (band6, published, fingerprint);
-CREATE INDEX articles_band7 ON articles (band7, published, fingerprint);
 
 -- The full-text index of each article's search terms (the words of its headline and of the
 -- first 100,000 characters of its text, folded and stemmed by the store: see terms.go), under the
@@ -75,8 +64,6 @@ CREATE TABLE speakers (
     surname_key TEXT    NOT NULL,
     PRIMARY KEY (article_id, seq)
 ) WITHOUT ROWID;
-CREATE INDEX speakers_name ON speakers (name_key);
-CREATE INDEX speakers_surname ON speakers (surname_key);
 
 -- Named topic queries.
 CREATE TABLE topics (
