@@ -14,6 +14,7 @@ import (
 
 	"github.com/briefbot/briefbot/briefing"
 	"github.com/briefbot/briefbot/briefing/store"
+	"github.com/briefbot/briefbot/config"
 	"github.com/briefbot/briefbot/internal/metrics"
 )
 
@@ -222,12 +223,11 @@ func NewRouter(cfg RouterConfig) (*Router, error) {
 	if _, err := NormalizeSchedule(cfg.DefaultSchedule); err != nil {
 		return nil, fmt.Errorf("bot: router default schedule: %w", err)
 	}
-	if cfg.DefaultTimezone == "" {
-		cfg.DefaultTimezone = "UTC"
-	}
-	if _, err := time.LoadLocation(cfg.DefaultTimezone); err != nil {
+	tz, _, err := config.ResolveTimezone(cfg.DefaultTimezone) // "" is UTC
+	if err != nil {
 		return nil, fmt.Errorf("bot: router default time zone: %w", err)
 	}
+	cfg.DefaultTimezone = tz
 	return &Router{cfg: cfg, log: cfg.Logger.With(slog.String("component", "router"))}, nil
 }
 
@@ -297,9 +297,10 @@ func (r *Router) Complete(ctx context.Context, prefix string) []string {
 	return completeFrom(names, prefix, 25)
 }
 
-// CompleteTimezone returns IANA time zone names matching prefix, at most 25.
+// CompleteTimezone returns the time zone names /brief subscribe accepts (config.TimezoneNames)
+// that start with (then contain) prefix, at most 25.
 func (r *Router) CompleteTimezone(prefix string) []string {
-	return completeFrom(timezoneNames(), prefix, 25)
+	return completeFrom(config.TimezoneNames(), prefix, 25)
 }
 
 func completeFrom(names []string, prefix string, limit int) []string {

@@ -20,14 +20,14 @@ func TestRouterRepliesReadAsWrittenSentences(t *testing.T) {
 		want string
 	}{
 		{"a mistyped time zone suggests the right one once, with one question mark",
-			"subscribe korea 08:00 Europe/Moskow", "`Europe/Moskow` is not a time zone I know. Did you mean Europe/Moscow?"},
+			"subscribe korea 08:00 Europe/Moskow", "Unknown time zone `Europe/Moskow` — did you mean `Europe/Moscow`?"},
 		{"a zone abbreviation suggests the zone it stands for",
-			"subscribe korea 08:00 MSK", "`MSK` is not a time zone I know. Did you mean Europe/Moscow?"},
+			"subscribe korea 08:00 MSK", "`MSK` is an abbreviation, not a time zone name — did you mean `Europe/Moscow`?"},
 		{"an abbreviation for several zones names them all",
-			"subscribe korea 08:00 CST", "`CST` is not a time zone I know. Did you mean America/Chicago or Asia/Shanghai?"},
+			"subscribe korea 08:00 CST", "`CST` is an abbreviation, not a time zone name — did you mean `America/Chicago` or `Asia/Shanghai`?"},
 		{"an unknown zone with nothing close says what to write",
 			"subscribe korea 08:00 Nowhere/Land",
-			"`Nowhere/Land` is not a time zone I know; use an IANA name such as Europe/Berlin or America/New_York."},
+			"Unknown time zone `Nowhere/Land`: use an IANA name such as Europe/Berlin, America/New_York or UTC."},
 		{"a bad time of day explains the schedule syntax",
 			"subscribe korea 25:00", `"25:00" is not a valid schedule (hour out of range)` + scheduleHelp + subscribeUsage},
 		{"a mistyped descriptor keeps its question inside the parentheses",

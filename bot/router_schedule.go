@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -82,76 +83,23 @@ func describeSchedule(spec string) string {
 	return "on the schedule `" + spec + "`"
 }
 
-// TimezoneError is an unknown time zone; Error says so and suggests the likely meant one.
-type TimezoneError struct {
-	Name        string
-	Suggestions []string
-}
+// TimezoneError is a time zone name that is refused, with the zones likely meant (see
+// config.ResolveTimezone).
+type TimezoneError = config.TimezoneError
 
-func (e *TimezoneError) Error() string {
-	msg := fmt.Sprintf("`%s` is not a time zone I know; use an IANA name such as Europe/Berlin or America/New_York", codeSafe(e.Name))
-	if len(e.Suggestions) > 0 {
-		msg = fmt.Sprintf("`%s` is not a time zone I know. Did you mean %s", codeSafe(e.Name), orList(e.Suggestions))
-	}
-	return msg
-}
-
-// abbreviations maps zone abbreviations people type to the zone they most likely mean. They are
-// only suggested, never accepted: an abbreviation does not say which rules (summer time) apply.
-var abbreviations = map[string][]string{
-	"PST": {"America/Los_Angeles"}, "PDT": {"America/Los_Angeles"},
-	"MST": {"America/Denver", "America/Phoenix"}, "MDT": {"America/Denver"},
-	"CST": {"America/Chicago", "Asia/Shanghai"}, "CDT": {"America/Chicago"},
-	"EST": {"America/New_York"}, "EDT": {"America/New_York"},
-	"BST": {"Europe/London"}, "IST": {"Asia/Kolkata", "Europe/Dublin"},
-	"CET": {"Europe/Berlin", "Europe/Paris"}, "CEST": {"Europe/Berlin", "Europe/Paris"},
-	"EET": {"Europe/Athens", "Europe/Kyiv"}, "MSK": {"Europe/Moscow"},
-	"KST": {"Asia/Seoul"}, "JST": {"Asia/Tokyo"}, "HKT": {"Asia/Hong_Kong"},
-	"SGT": {"Asia/Singapore"}, "AEST": {"Australia/Sydney"}, "AEDT": {"Australia/Sydney"},
-	"NZST": {"Pacific/Auckland"},
-}
-
-// ResolveTimezone returns the location for an IANA time zone name. Case mistakes are forgiven
-// (asia/seoul); an unknown name fails with a *TimezoneError suggesting close names.
+// ResolveTimezone returns the location of a time zone name as /brief subscribe takes it:
+// config.ResolveTimezone, which the config file's channels use too.
 func ResolveTimezone(name string) (*time.Location, error) {
-	name = strings.TrimSpace(name)
-	switch strings.ToUpper(name) {
-	case "":
-		return nil, &TimezoneError{Name: name}
-	case "UTC", "Z", "ETC/UTC", "GMT":
-		return time.UTC, nil
-	}
-	if s, ok := abbreviations[strings.ToUpper(name)]; ok {
-		return nil, &TimezoneError{Name: name, Suggestions: s}
-	}
-	if !strings.EqualFold(name, "local") && !strings.Contains(name, "..") && !strings.HasPrefix(name, "/") {
-		if loc, err := time.LoadLocation(name); err == nil {
-			return loc, nil
-		}
-	}
-	names := timezoneNames()
-	for _, n := range names {
-		if strings.EqualFold(n, name) {
-			if loc, err := time.LoadLocation(n); err == nil {
-				return loc, nil
-			}
-		}
-	}
-	return nil, &TimezoneError{Name: name, Suggestions: closestTimezones(names, name)}
+	_, loc, err := config.ResolveTimezone(name)
+	return loc, err
 }
 
-// closestTimezones suggests zone names within a small edit distance of name, comparing both the
-// whole name and its city part (people type "seoul" or "Asia/Seol").
-func closestTimezones(names []string, name string) []string {
-	want := strings.ToLower(strings.ReplaceAll(name, " ", "_"))
-	var cands []suggestion
-	for _, n := range names {
-		l := strings.ToLower(n)
-		city := l[strings.LastIndex(l, "/")+1:]
-		d := min(config.EditDistance(want, l), config.EditDistance(want, city))
-		if d <= maxTypos(want) {
-			cands = append(cands, suggestion{n, d})
-		}
+// timezoneReply is the reply to a refused time zone: config's message, with the name and the
+// suggestions as code.
+func timezoneReply(err error) string {
+	var tzErr *TimezoneError
+	if errors.As(err, &tzErr) {
+		return sentence(tzErr.Message(func(s string) string { return "`" + codeSafe(s) + "`" }))
 	}
-	return closestSuggestions(cands)
+	return sentence(err.Error())
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/briefbot/briefbot/briefing/store"
+	"github.com/briefbot/briefbot/config"
 )
 
 // subscribe answers "/brief subscribe <topic> [schedule] [timezone]".
@@ -55,9 +56,9 @@ func (r *Router) subscribe(ctx context.Context, req Request) Reply {
 	default:
 		tzName = r.cfg.DefaultTimezone
 	}
-	loc, err := ResolveTimezone(tzName)
+	tz, loc, err := config.ResolveTimezone(tzName)
 	if err != nil {
-		return private(sentence(err.Error()))
+		return private(timezoneReply(err))
 	}
 	now := r.cfg.Now()
 	next, err := checkCadence(spec, loc, now, r.cfg.MinInterval)
@@ -72,7 +73,7 @@ func (r *Router) subscribe(ctx context.Context, req Request) Reply {
 	if existing != nil {
 		sub = *existing
 	}
-	sub.Schedule, sub.Timezone = spec, loc.String()
+	sub.Schedule, sub.Timezone = spec, tz
 	if _, err := r.cfg.Store.PutSubscription(ctx, sub); err != nil {
 		return r.internal(ctx, req, "save subscription", err)
 	}
@@ -158,7 +159,7 @@ func (r *Router) schedule(ctx context.Context, req Request) Reply {
 			continue
 		}
 		spec, err := NormalizeSchedule(s.Schedule)
-		loc, tzErr := ResolveTimezone(s.Timezone)
+		_, loc, tzErr := config.ResolveTimezone(s.Timezone)
 		if err != nil || tzErr != nil {
 			fmt.Fprintf(&b, "`%s` (%s): this schedule is not valid and never fires", codeSafe(s.Schedule), codeSafe(s.Timezone))
 			continue

@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/briefing/store"
+	"github.com/briefbot/briefbot/config"
 	"github.com/briefbot/briefbot/internal/metrics"
 )
 
@@ -253,8 +255,10 @@ func TestRouterSubscriptions(t *testing.T) {
 			{"subscribe korea 0 0 30 2 *", "never fires"},
 			{"subscribe korea @every 2h", "@every is not supported"},
 			{"subscribe korea 8am", "HH:MM, 24-hour"},
-			{"subscribe korea 08:00 Asia/Seol", "Did you mean Asia/Seoul?"},
-			{"subscribe korea 08:00 KST", "Did you mean Asia/Seoul?"},
+			{"subscribe korea 08:00 Asia/Seol", "did you mean `Asia/Seoul`?"},
+			{"subscribe korea 08:00 KST", "did you mean `Asia/Seoul`?"},
+			{"subscribe korea 08:00 EST", "`EST` is an abbreviation, not a time zone name — did you mean `America/New_York`?"},
+			{"subscribe korea 08:00 Local", "`Local` depends on the host"},
 			{"subscribe koreaa 08:00", "`koreaa` is not a topic. Did you mean `korea`?"},
 		}
 		for _, tt := range tests {
@@ -359,6 +363,21 @@ func TestRouterCompletesTopicNames(t *testing.T) {
 	}
 	if got := e.router.CompleteTimezone("asia/se"); len(got) != 1 || got[0] != "Asia/Seoul" {
 		t.Errorf("CompleteTimezone(asia/se) = %q", got)
+	}
+	// Completion offers what subscribe accepts: config's zone names, not the abbreviations.
+	if got := e.router.CompleteTimezone("utc"); len(got) == 0 || got[0] != "UTC" {
+		t.Errorf("CompleteTimezone(utc) = %q, want UTC first", got)
+	}
+	if got := e.router.CompleteTimezone("es"); slices.Contains(got, "EST") {
+		t.Errorf("CompleteTimezone(es) = %q offers EST, which subscribe refuses", got)
+	}
+	if got := e.router.CompleteTimezone(""); len(got) != 25 || !slices.IsSorted(got) {
+		t.Errorf("CompleteTimezone(\"\") = %d names, want the first 25 in order", len(got))
+	}
+	for _, name := range e.router.CompleteTimezone("america/") {
+		if got, _, err := config.ResolveTimezone(name); err != nil || got != name {
+			t.Errorf("completion %q resolves to %q, %v", name, got, err)
+		}
 	}
 }
 

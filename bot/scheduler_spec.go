@@ -2,7 +2,6 @@ package bot
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -50,19 +49,12 @@ func ParseSchedule(spec, tz string) (*Schedule, error) {
 	return s, nil
 }
 
-// loadZone loads an IANA time zone; "" is UTC. "Local" is refused: replicas on different hosts
-// would disagree on the slot times.
+// loadZone loads a subscription's time zone as config.ResolveTimezone reads it; "" is UTC. "Local"
+// is refused: replicas on different hosts would disagree on the slot times.
 func loadZone(tz string) (*time.Location, error) {
-	tz = strings.TrimSpace(tz)
-	if tz == "" || strings.EqualFold(tz, "UTC") {
-		return time.UTC, nil
-	}
-	if strings.EqualFold(tz, "local") {
-		return nil, fmt.Errorf("bot: time zone %q: name an IANA zone such as Europe/Berlin", tz)
-	}
-	loc, err := time.LoadLocation(tz)
+	loc, err := config.LoadTimezone(tz)
 	if err != nil {
-		return nil, fmt.Errorf("bot: time zone %q: not an IANA zone name such as Europe/Berlin: %w", tz, err)
+		return nil, fmt.Errorf("bot: %w", err)
 	}
 	return loc, nil
 }

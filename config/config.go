@@ -136,7 +136,8 @@ type Channel struct {
 	// Schedule is a cron spec, a descriptor such as @daily, or HH:MM; empty means no scheduled
 	// briefings (the channel still answers /brief with its topics).
 	Schedule string `yaml:"schedule" aka:"cron,when,at,time,every,crontab"`
-	// Timezone is the IANA zone the schedule runs in.
+	// Timezone is the IANA zone the schedule runs in (ResolveTimezone: any case; validation
+	// rewrites it in the IANA spelling).
 	Timezone string `yaml:"timezone" aka:"tz,time_zone,zone,location"`
 	// Stories is the most stories one briefing shows.
 	Stories int `yaml:"stories" aka:"max_stories,limit,count,size,story"`
@@ -253,7 +254,7 @@ func (c Channel) Location() *time.Location {
 	if c.loc != nil {
 		return c.loc
 	}
-	loc, err := loadZone(c.Timezone)
+	loc, err := LoadTimezone(c.Timezone)
 	if err != nil {
 		return time.UTC
 	}

@@ -113,19 +113,3 @@ func FuzzParseSchedule(f *testing.F) {
 		}
 	})
 }
-
-func TestLoadTimezoneSuggestsTheClosestZone(t *testing.T) {
-	if loc, err := config.LoadTimezone("Asia/Seoul"); err != nil || loc.String() != "Asia/Seoul" {
-		t.Errorf("LoadTimezone(Asia/Seoul) = %v, %v", loc, err)
-	}
-	if loc, err := config.LoadTimezone(""); err != nil || loc != time.UTC {
-		t.Errorf("LoadTimezone(\"\") = %v, %v; want UTC", loc, err)
-	}
-	_, err := config.LoadTimezone("europe/moscow")
-	if want := `unknown time zone "europe/moscow" — did you mean "Europe/Moscow"?`; err == nil || err.Error() != want {
-		t.Errorf("LoadTimezone(europe/moscow) error = %v, want %s", err, want)
-	}
-	if !errors.Is(err, config.ErrBadTimezone) {
-		t.Errorf("error is not ErrBadTimezone")
-	}
-}

@@ -406,10 +406,10 @@ func (v *validator) channels() {
 				v.problem(at+".schedule", "%v", err)
 			}
 		}
-		if loc, err := loadZone(ch.Timezone); err != nil {
-			v.problem(at+".timezone", "%s", zoneProblem(ch.Timezone))
+		if tz, loc, err := ResolveTimezone(ch.Timezone); err != nil {
+			v.problem(at+".timezone", "%v", err)
 		} else {
-			ch.loc = loc
+			ch.Timezone, ch.loc = tz, loc // in the IANA spelling, as /brief subscribe stores it
 		}
 		if ch.Stories < 1 || ch.Stories > MaxStories {
 			v.problem(at+".stories", "%d is out of range: use 1 to %d", ch.Stories, MaxStories)

@@ -49,7 +49,7 @@ channels:
   - {platform: console, id: d, topics: [korea], timezone: Local}`,
 			want: []string{
 				`channels[0].timezone: unknown time zone "Seoul" — did you mean "Asia/Seoul"?`,
-				`channels[1].timezone: unknown time zone "PST" — did you mean "America/Los_Angeles"?`,
+				`channels[1].timezone: "PST" is an abbreviation, not a time zone name — did you mean "America/Los_Angeles"?`,
 				`channels[2].timezone: unknown time zone "Mars/Olympus_Mons": use an IANA name such as Europe/Berlin, America/New_York or UTC`,
 				`channels[3].timezone: "Local" depends on the host: name the zone, such as Europe/Berlin or UTC`,
 			},

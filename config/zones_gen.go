@@ -1,7 +1,8 @@
 //go:build ignore
 
-// zones_gen writes zones.txt, the IANA time zone names that validation suggests from, out of
-// the zoneinfo.zip of the Go toolchain that runs it:
+// zones_gen writes zones.txt, the IANA time zone names that time zones are resolved against and
+// suggested from, out of the zoneinfo.zip of the Go toolchain that runs it (all but Factory, the
+// placeholder zone of machines whose zone is not set yet):
 //
 //	go generate ./config
 package main
@@ -24,7 +25,7 @@ func main() {
 	defer zr.Close()
 	var names []string
 	for _, f := range zr.File {
-		if !strings.HasSuffix(f.Name, "/") {
+		if !strings.HasSuffix(f.Name, "/") && f.Name != "Factory" {
 			names = append(names, f.Name)
 		}
 	}
