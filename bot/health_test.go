@@ -142,12 +142,7 @@ func TestHealthRunStopsWithItsContext(t *testing.T) {
 	clock.Advance(time.Minute) // a second check, failing like the first
 	clock.BlockUntil(t, 1)
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Run = %v", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Run did not stop")
+	if err := await(t, done, "Run did not stop"); err != nil {
+		t.Errorf("Run = %v", err)
 	}
 }

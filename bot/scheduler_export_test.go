@@ -8,3 +8,6 @@ type TestClock = schedClock
 
 // NewTestClock returns a test clock at now; in auto mode every timer fires at once.
 var NewTestClock = newSchedClock
+
+// HangContext is a context that ends only when the test is taken to hang (see hangDeadline).
+var HangContext = hangContext

@@ -105,7 +105,8 @@ func (c *schedClock) Set(t time.Time) {
 // BlockUntil waits until at least n timers are pending: the goroutines under test are asleep.
 func (c *schedClock) BlockUntil(tb testing.TB, n int) {
 	tb.Helper()
-	deadline := time.After(10 * time.Second)
+	hung, stop := hangTimer(tb)
+	defer stop()
 	for {
 		c.mu.Lock()
 		have, changed := len(c.timers), c.changed
@@ -115,8 +116,8 @@ func (c *schedClock) BlockUntil(tb testing.TB, n int) {
 		}
 		select {
 		case <-changed:
-		case <-deadline:
-			tb.Fatalf("clock: %d timers pending after 10s, want %d", have, n)
+		case <-hung:
+			tb.Fatalf("clock: %d timers pending, want %d (still waiting as the test run's timeout nears)", have, n)
 		}
 	}
 }
@@ -124,7 +125,8 @@ func (c *schedClock) BlockUntil(tb testing.TB, n int) {
 // BlockUntilAt waits until a timer due at `at` is pending.
 func (c *schedClock) BlockUntilAt(tb testing.TB, at time.Time) {
 	tb.Helper()
-	deadline := time.After(10 * time.Second)
+	hung, stop := hangTimer(tb)
+	defer stop()
 	for {
 		c.mu.Lock()
 		found, changed := false, c.changed
@@ -137,9 +139,61 @@ func (c *schedClock) BlockUntilAt(tb testing.TB, at time.Time) {
 		}
 		select {
 		case <-changed:
-		case <-deadline:
-			tb.Fatalf("clock: no timer due at %s after 10s", at)
+		case <-hung:
+			tb.Fatalf("clock: no timer due at %s (still waiting as the test run's timeout nears)", at)
 		}
+	}
+}
+
+// The tests wait for events (a post starting, a timer being set, Run returning), never for
+// time to pass, so their waits have no timeouts of their own: however slow the machine, a wait
+// ends when its event comes. A test still waiting when go test's -timeout is near is taken to
+// hang and fails saying what it waited for, instead of the binary's panic; without a -timeout
+// it waits for ever.
+
+// hangDeadline is when a test still waiting is taken to hang: 95% of the way from now to the
+// test run's deadline.
+func hangDeadline(tb testing.TB) (time.Time, bool) {
+	d, ok := tb.(interface{ Deadline() (time.Time, bool) })
+	if !ok {
+		return time.Time{}, false
+	}
+	deadline, ok := d.Deadline()
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Now().Add(time.Until(deadline) * 19 / 20), true
+}
+
+// hangTimer fires at hangDeadline (never without one); stop releases it.
+func hangTimer(tb testing.TB) (<-chan time.Time, func() bool) {
+	at, ok := hangDeadline(tb)
+	if !ok {
+		return nil, func() bool { return false }
+	}
+	t := time.NewTimer(time.Until(at))
+	return t.C, t.Stop
+}
+
+// hangContext is a context that ends at hangDeadline (never without one).
+func hangContext(tb testing.TB) (context.Context, context.CancelFunc) {
+	if at, ok := hangDeadline(tb); ok {
+		return context.WithDeadline(context.Background(), at)
+	}
+	return context.WithCancel(context.Background())
+}
+
+// await returns what ch delivers, failing the test with what it waited for if it hangs.
+func await[T any](tb testing.TB, ch <-chan T, what string) T {
+	tb.Helper()
+	hung, stop := hangTimer(tb)
+	defer stop()
+	select {
+	case v := <-ch:
+		return v
+	case <-hung:
+		tb.Fatalf("%s (still waiting as the test run's timeout nears)", what)
+		panic("unreachable")
 	}
 }
 
@@ -417,7 +471,7 @@ func (e *schedEnv) scheduler(tb testing.TB, opts SchedulerOptions) *Scheduler {
 // tick runs one pass at the clock's time and fails the test on error.
 func tick(tb testing.TB, s *Scheduler, now time.Time) TickResult {
 	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := hangContext(tb)
 	defer cancel()
 	res, err := s.Tick(ctx, now)
 	if err != nil {

@@ -87,7 +87,7 @@ func TestSchedulerDeliversThroughSlackAndDiscordExactlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Set(slot)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := bot.HangContext(t)
 	defer cancel()
 	res, err := s.Tick(ctx, slot)
 	if err != nil {

@@ -133,11 +133,7 @@ func TestSchedulerReplicaTakesOverACrashedReplicasSlots(t *testing.T) {
 			t.Cleanup(func() { close(dying.hang); crashed.Close() })
 			go crashed.Tick(ctx, slot)
 			for range subs {
-				select {
-				case <-dying.started:
-				case <-time.After(10 * time.Second):
-					t.Fatal("the crashing replica did not start its posts")
-				}
+				await(t, dying.started, "the crashing replica did not start its posts")
 			}
 			kill()
 

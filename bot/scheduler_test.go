@@ -512,47 +512,42 @@ func TestSchedulerRunDeliversAndStopsCleanly(t *testing.T) {
 	e := newSchedEnv(t, schedSQLite(t), start, false)
 	e.subscribe(t, store.Subscription{ChannelID: "C1", Schedule: "08:00"})
 	e.poster.started = make(chan Delivery, 4)
-	s := e.scheduler(t, SchedulerOptions{})
+	// Subscriptions are re-read hourly, so the one added below is seen through Reload alone, and
+	// each slot Run sleeps until is a timer of its own. The clock moves only once Run sleeps on
+	// the timer of the slot: moved while Run is between reading the time and setting its timer,
+	// it would set the timer from the moved clock, past the slot.
+	s := e.scheduler(t, SchedulerOptions{ReloadEvery: time.Hour})
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
 
-	e.clock.BlockUntil(t, 1) // Run sleeps until the slot
-	e.clock.Advance(time.Minute)
-	select {
-	case d := <-e.poster.started:
-		if d.ChannelID != "C1" {
-			t.Errorf("posted to %s", d.ChannelID)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the slot was not posted")
+	slot1 := start.Add(time.Minute)
+	e.clock.BlockUntilAt(t, slot1) // Run sleeps until the slot
+	e.clock.Set(slot1)
+	if d := await(t, e.poster.started, "the slot was not posted"); d.ChannelID != "C1" {
+		t.Errorf("posted to %s", d.ChannelID)
 	}
 
 	// A subscription added meanwhile is picked up on Reload, without a restart.
 	e.subscribe(t, store.Subscription{ChannelID: "C2", Schedule: "08:05"})
 	s.Reload()
-	e.clock.Advance(5 * time.Minute)
-	select {
-	case d := <-e.poster.started:
-		if d.ChannelID != "C2" {
-			t.Errorf("posted to %s", d.ChannelID)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the new subscription's slot was not posted")
+	slot2 := slot1.Add(5 * time.Minute)
+	e.clock.BlockUntilAt(t, slot2) // Run has read the subscriptions and sleeps until C2's slot
+	e.clock.Set(slot2)
+	if d := await(t, e.poster.started, "the new subscription's slot was not posted"); d.ChannelID != "C2" {
+		t.Errorf("posted to %s", d.ChannelID)
 	}
 
 	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("Run = %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after its context ended")
+	if err := await(t, done, "Run did not return after its context ended"); err != nil {
+		t.Errorf("Run = %v", err)
 	}
 	if err := s.Run(context.Background()); !errors.Is(err, ErrSchedulerClosed) {
 		t.Errorf("Run after shutdown = %v, want ErrSchedulerClosed", err)
+	}
+	if n := len(e.poster.Messages()); n != 2 {
+		t.Errorf("%d messages, want 2", n)
 	}
 }
 
@@ -567,13 +562,9 @@ func TestSchedulerShutdownReleasesTheClaimOfAnUnfinishedPost(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
-	e.clock.BlockUntil(t, 1)
-	e.clock.Advance(time.Second)
-	select {
-	case <-e.poster.started:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the post did not start")
-	}
+	e.clock.BlockUntilAt(t, slot) // Run sleeps until the slot
+	e.clock.Set(slot)
+	await(t, e.poster.started, "the post did not start")
 
 	cancel()
 	e.clock.BlockUntilAt(t, e.clock.Now().Add(10*time.Second)) // the shutdown bound
@@ -583,11 +574,7 @@ func TestSchedulerShutdownReleasesTheClaimOfAnUnfinishedPost(t *testing.T) {
 	default:
 	}
 	e.clock.Advance(10 * time.Second)
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		t.Fatal("Run did not return after the shutdown timeout")
-	}
+	await(t, done, "Run did not return after the shutdown timeout")
 	rows := ledger(t, e.store, sub.ID)
 	if len(rows) != 1 || rows[0].State != store.SlotClaimed || rows[0].Owner != "" {
 		t.Fatalf("ledger = %+v, want the claim released", rows)
@@ -621,11 +608,7 @@ func TestSchedulerCloseIsIdempotent(t *testing.T) {
 		s.Close()
 		close(done)
 	}()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close deadlocked")
-	}
+	await(t, done, "Close deadlocked")
 	if _, err := s.Tick(context.Background(), e.clock.Now()); !errors.Is(err, ErrSchedulerClosed) {
 		t.Errorf("Tick after Close = %v", err)
 	}
