@@ -414,8 +414,11 @@ func (v *validator) channels() {
 		if ch.Stories < 1 || ch.Stories > MaxStories {
 			v.problem(at+".stories", "%d is out of range: use 1 to %d", ch.Stories, MaxStories)
 		}
-		if ch.Thread && ch.Platform == PlatformConsole {
+		switch {
+		case ch.Thread && ch.Platform == PlatformConsole:
 			v.problem(at+".thread", "the console has no threads: remove thread from this channel")
+		case ch.Thread && ch.Platform == PlatformDiscord:
+			v.problem(at+".thread", "thread is a Slack-only option (Discord briefings are posted as messages in the channel): remove thread from this channel")
 		}
 	}
 }

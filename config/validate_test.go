@@ -159,6 +159,20 @@ channels:
 			},
 		},
 		{
+			name: "threads on a Discord channel (Slack only)",
+			env:  map[string]string{"DISCORD_TOKEN": fakeSecrets["DISCORD_TOKEN"], "SLACK_BOT_TOKEN": fakeSecrets["SLACK_BOT_TOKEN"], "SLACK_APP_TOKEN": fakeSecrets["SLACK_APP_TOKEN"]},
+			yaml: topicsYAML + `
+discord: {application_id: "123456789012345678"}
+channels:
+  - {platform: slack, id: C0123456789, topics: [korea], thread: true}
+  - {platform: discord, id: "123456789012345678", topics: [korea], thread: true}
+  - {platform: discord, id: "123456789012345679", topics: [china], thread: true}`,
+			want: []string{
+				`channels[1].thread: thread is a Slack-only option (Discord briefings are posted as messages in the channel): remove thread from this channel`,
+				`channels[2].thread: thread is a Slack-only option (Discord briefings are posted as messages in the channel): remove thread from this channel`,
+			},
+		},
+		{
 			name: "a Discord token that is not one, and shards out of range",
 			yaml: `
 discord:
