@@ -64,13 +64,13 @@ func runBrief(ctx context.Context, env *Env, args []string) error {
 	fset.IntVar(&f.width, "width", 0, "wrap text at `N` columns (default: the terminal's width, else 80)")
 	fset.IntVar(&f.maxKey, "max-key", 3, "files: mark at most `N` key quotes per article")
 	fset.IntVar(&f.maxBytes, "max-bytes", briefing.DefaultMaxBytes, "files: refuse articles larger than `N` bytes")
-	if err := parseFlags(fset, args); err != nil {
+	files, err := parseArgs(fset, args)
+	if err != nil {
 		return err
 	}
 	f.set = map[string]bool{}
 	fset.Visit(func(fl *flag.Flag) { f.set[fl.Name] = true })
 
-	files := fset.Args()
 	if len(args) == 0 {
 		fset.Usage()
 		return errUsage

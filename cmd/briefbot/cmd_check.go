@@ -24,10 +24,11 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	configFlag := fs.String("config", "", "the config `FILE` (default $"+config.EnvConfig+")")
 	offline := fs.Bool("offline", false, "check the file only: do not open the store or call Slack and Discord")
 	timeout := fs.Duration("timeout", daemon.DefaultCheckTimeout, "give each network or database check at most `D`")
-	if err := parseFlags(fs, args); err != nil {
+	extra, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
+	if len(extra) > 0 {
 		fs.Usage()
 		return errUsage
 	}

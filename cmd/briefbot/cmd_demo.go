@@ -23,10 +23,11 @@ func runDemo(ctx context.Context, env *Env, args []string) error {
 	c := demoCommand()
 	fs := newFlagSet(env, c)
 	dir := fs.String("dir", "", "keep the demo's database and article files in `DIR` (default: a temporary folder, removed at the end)")
-	if err := parseFlags(fs, args); err != nil {
+	extra, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
+	if len(extra) > 0 {
 		fs.Usage()
 		return errUsage
 	}

@@ -32,10 +32,11 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	source := fs.String("source", "", "the source `NAME` of articles that name none (default: the folder's name, or the feed's title)")
 	allowPrivate := fs.Bool("allow-private", false, "let feed URLs (and their redirects and pages) reach private-network addresses")
 	fetchPage := fs.String("fetch-page", string(ingest.FetchAuto), "read a feed item's web page: `auto` (when the feed has only a summary), always or never")
-	if err := parseFlags(fs, args); err != nil {
+	items, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(items) == 0 {
 		fs.Usage()
 		return errUsage
 	}
@@ -46,7 +47,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	}
 
 	var feeds, paths []string
-	for _, a := range fs.Args() {
+	for _, a := range items {
 		if low := strings.ToLower(a); strings.HasPrefix(low, "http://") || strings.HasPrefix(low, "https://") {
 			feeds = append(feeds, a)
 		} else {

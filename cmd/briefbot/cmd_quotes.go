@@ -48,14 +48,15 @@ func runQuotes(ctx context.Context, env *Env, args []string) error {
 	asJSON := fs.Bool("json", false, "write one JSON object per file, one line each (the `quotes` contract)")
 	maxKey := fs.Int("max-key", 3, "mark at most `N` quotes per article as key")
 	maxBytes := fs.Int("max-bytes", briefing.DefaultMaxBytes, "refuse articles larger than `N` bytes")
-	if err := parseFlags(fs, args); err != nil {
+	names, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if len(names) == 0 {
 		fs.Usage()
 		return errUsage
 	}
-	files, err := articleFiles(fs.Args())
+	files, err := articleFiles(names)
 	if err != nil {
 		return err
 	}

@@ -27,10 +27,11 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	replica := fs.String("replica-id", "", "name this process in the delivery ledger (default schedule.replica_id, else hostname-pid)")
 	listen := fs.String("listen", "", "serve HTTP on `ADDR` instead of http.listen (host:port; port 0 picks a free one)")
 	noPoll := fs.Bool("no-poll", false, "leave the sources alone: this replica delivers and answers, another one ingests")
-	if err := parseFlags(fs, args); err != nil {
+	extra, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
+	if len(extra) > 0 {
 		fs.Usage()
 		return errUsage
 	}

@@ -23,10 +23,11 @@ func runTopics(ctx context.Context, env *Env, args []string) error {
 	fs := newFlagSet(env, c)
 	dsn := fs.String("store", store.DefaultDSN, "the store: a SQLite file `PATH` or postgres://user@host:5432/db")
 	since := fs.Duration("since", 0, "count only articles published in the last `DURATION` (e.g. 24h); 0 counts all")
-	if err := parseFlags(fs, args); err != nil {
+	extra, err := parseArgs(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 || *since < 0 {
+	if len(extra) > 0 || *since < 0 {
 		fs.Usage()
 		return errUsage
 	}

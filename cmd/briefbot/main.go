@@ -145,6 +145,7 @@ func printCommands(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.Name, c.Summary)
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Flags may come before or after a command's arguments; -- ends them.")
 	fmt.Fprintln(w, "Run 'briefbot COMMAND --help' for a command's flags.")
 }
 
@@ -157,20 +158,59 @@ func newFlagSet(env *Env, c command) *flag.FlagSet {
 		if hasFlags(fs) {
 			fmt.Fprintln(env.Stderr, "\nFlags:")
 			fs.PrintDefaults()
+			if strings.Contains(c.Usage, "...") {
+				fmt.Fprintln(env.Stderr, "\nFlags may come before, between or after the arguments. -- ends the flags: what follows are\narguments only, even a name starting with - (briefbot "+c.Name+" -- -x).")
+			}
 		}
 	}
 	return fs
 }
 
-// parseFlags parses args, mapping a flag error to errUsage (the flag package printed it).
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+// parseArgs parses args with fs and returns the positional arguments, in order. Flags may come
+// anywhere among them (briefbot ingest ./articles --store x.db): the flag package stops at the
+// first positional argument, so it is taken and the rest parsed again, until none is left. "--"
+// ends the flags: every argument after it is positional, even one starting with "-". A flag
+// error maps to errUsage (the flag package printed it).
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	positional := []string{}
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
 		}
-		return errUsage
+		rest := fs.Args()
+		if endedFlags(fs, args[:len(args)-len(rest)]) || len(rest) == 0 {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
 	}
-	return nil
+}
+
+// endedFlags reports whether the arguments fs.Parse consumed end with the "--" that ends the
+// flags, rather than with flags alone ("--" may also be the value of a flag: --source --).
+func endedFlags(fs *flag.FlagSet, consumed []string) bool {
+	for i := 0; i < len(consumed); i++ {
+		arg := consumed[i]
+		if arg == "--" {
+			return true
+		}
+		name := strings.TrimPrefix(strings.TrimPrefix(arg, "-"), "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if f := fs.Lookup(name); f != nil && !isBoolFlag(f) {
+			i++ // the flag's value is the next argument
+		}
+	}
+	return false
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
 }
 
 func hasFlags(fs *flag.FlagSet) bool {

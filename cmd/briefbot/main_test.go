@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/briefbot/briefbot/briefing/store"
+)
+
+func TestParseArgsTakesFlagsAnywhereUntilDoubleDash(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		positional []string
+		store      string
+		json       bool
+		err        error
+	}{
+		{"flags first", []string{"--store", "x.db", "a", "b"}, []string{"a", "b"}, "x.db", false, nil},
+		{"flags after the arguments", []string{"a", "--store", "x.db"}, []string{"a"}, "x.db", false, nil},
+		{"flags between the arguments", []string{"a", "--json", "b", "-store=y.db", "c"}, []string{"a", "b", "c"}, "y.db", true, nil},
+		{"a flag given twice: the last wins", []string{"--store", "x.db", "a", "--store", "y.db"}, []string{"a"}, "y.db", false, nil},
+		{"-- ends the flags", []string{"--json", "--", "-x", "--store", "z.db"}, []string{"-x", "--store", "z.db"}, "briefbot.db", true, nil},
+		{"-- after an argument", []string{"a", "--", "-x"}, []string{"a", "-x"}, "briefbot.db", false, nil},
+		{"-- as a flag's value is no end", []string{"--store", "--", "a", "--json"}, []string{"a"}, "--", true, nil},
+		{"a boolean flag before --", []string{"a", "--json", "--", "--json"}, []string{"a", "--json"}, "briefbot.db", true, nil},
+		{"- (standard input) is an argument", []string{"-", "--json"}, []string{"-"}, "briefbot.db", true, nil},
+		{"no arguments", nil, []string{}, "briefbot.db", false, nil},
+		{"an unknown flag after an argument", []string{"a", "--colour"}, nil, "", false, errUsage},
+		{"help after an argument", []string{"a", "--help"}, nil, "", false, flag.ErrHelp},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("test", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			dsn := fs.String("store", "briefbot.db", "")
+			asJSON := fs.Bool("json", false, "")
+			got, err := parseArgs(fs, tt.args)
+			if tt.err != nil {
+				if !errors.Is(err, tt.err) {
+					t.Fatalf("error %v, want %v", err, tt.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tt.positional) || *dsn != tt.store || *asJSON != tt.json {
+				t.Errorf("arguments %q, --store %q, --json %v; want %q, %q, %v", got, *dsn, *asJSON, tt.positional, tt.store, tt.json)
+			}
+		})
+	}
+}
+
+func TestCommandsTakeFlagsAfterTheirArguments(t *testing.T) {
+	dir := writeArticles(t)
+	a := filepath.Join(dir, "a.txt")
+	db := filepath.Join(t.TempDir(), "x.db")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string // a substring of stdout
+		stderr string // a substring of stderr ("" wants it empty)
+	}{
+		{"ingest stores into the --store given after the folder", []string{"ingest", dir, "--store", db}, 0,
+			"3 new, 0 updated, 0 duplicates, 0 failed", ""},
+		{"quotes --json after the file", []string{"quotes", a, "--json"}, 0, `{"file":"` + a + `"`, ""},
+		{"quotes with a flag between the files", []string{"quotes", a, "--max-key", "1", filepath.Join(dir, "b.md")}, 0, "Omar Haddad", ""},
+		{"brief --format after the folder", []string{"brief", dir, "--format", "json", "--stories", "1"}, 0, `"stories": [`, ""},
+		{"brief knows a store flag after files", []string{"brief", dir, "--since", "3d"}, 2, "",
+			"briefbot brief: --since briefs the store; it does not go with files"},
+		{"topics takes no arguments, wherever they are", []string{"topics", "--store", db, "extra"}, 2, "", "Usage: briefbot topics"},
+		{"check takes no arguments", []string{"check", "extra", "--offline"}, 2, "", "Usage: briefbot check"},
+		{"demo takes no arguments", []string{"demo", "extra"}, 2, "", "Usage: briefbot demo"},
+		{"run takes no arguments", []string{"run", "--no-poll", "extra"}, 2, "", "Usage: briefbot run"},
+		{"a command's help tells that flags may follow the arguments", []string{"ingest", "--help"}, 0, "",
+			"Flags may come before, between or after the arguments"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, tt.args...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || (tt.stderr == "" && stderr != "") || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d, stdout with %q, stderr with %q", code, stdout, stderr, tt.code, tt.stdout, tt.stderr)
+			}
+		})
+	}
+	st, err := store.Open(context.Background(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if n, err := st.Count(context.Background(), store.Query{}); err != nil || n != 3 {
+		t.Errorf("the store given after the folder holds %d articles (%v), want 3", n, err)
+	}
+	if _, err := os.Stat(store.DefaultDSN); err == nil {
+		t.Errorf("ingest created %s in the working directory", store.DefaultDSN)
+	}
+}
+
+func TestDoubleDashLetsAFileStartWithADash(t *testing.T) {
+	dir := writeArticles(t)
+	data, err := os.ReadFile(filepath.Join(dir, "a.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	if err := os.WriteFile(filepath.Join(work, "-x"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(work)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"after --, -x is a file", []string{"quotes", "--json", "--", "-x"}, 0, `{"file":"-x"`, ""},
+		{"after --, a flag's spelling is a file name too", []string{"quotes", "--", "-x", "--json"}, 1, "", "--json: no such file or directory"},
+		{"without --, -x is a flag", []string{"quotes", "-x"}, 2, "", "flag provided but not defined: -x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, tt.args...)
+			if code != tt.code || !strings.Contains(stdout, tt.stdout) || (tt.stderr == "" && stderr != "") || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d, stdout with %q, stderr with %q", code, stdout, stderr, tt.code, tt.stdout, tt.stderr)
+			}
+		})
+	}
+}
