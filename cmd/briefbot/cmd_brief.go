@@ -9,7 +9,9 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -238,17 +240,30 @@ func missingSQLiteFile(dsn string) bool {
 }
 
 // parseSince reads --since: a window as /brief takes it (90m, 24h, 3d, 1w) or a Go duration
-// (1h30m).
+// (1h30m), at most a year whatever the spelling: bot.ParseWindow's cap, with its message.
 func parseSince(s string) (time.Duration, error) {
-	if d, err := bot.ParseWindow(s); err == nil {
+	d, werr := bot.ParseWindow(s)
+	if werr == nil {
 		return d, nil
 	}
 	d, err := time.ParseDuration(strings.TrimSpace(s))
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("--since %q: want how far back to look, such as 90m, 24h, 3d or 1w", s)
+	switch {
+	case err == nil && d > 0:
+		// In whole days, rounded up, a Go duration is a window ParseWindow judges.
+		const day = 24 * time.Hour
+		if _, err := bot.ParseWindow(strconv.FormatInt(int64((d+day-1)/day), 10) + "d"); err != nil {
+			return 0, fmt.Errorf("--since: window %q is longer than a year", strings.TrimSpace(s))
+		}
+		return d, nil
+	case windowSpelling.MatchString(s):
+		// A number and a window unit that ParseWindow refused (400d, 0h): its reason.
+		return 0, fmt.Errorf("--since: %w", werr)
 	}
-	return d, nil
+	return 0, fmt.Errorf("--since %q: want how far back to look, such as 90m, 24h, 3d or 1w", s)
 }
+
+// windowSpelling is a number and one of the units of bot.ParseWindow.
+var windowSpelling = regexp.MustCompile(`(?i)^\s*[0-9]+(m|min|h|d|w)\s*$`)
 
 // timeZone resolves --timezone as /brief subscribe does (case forgiven, mistakes suggested).
 func timeZone(name string) (*time.Location, error) {

@@ -191,6 +191,12 @@ func TestBriefErrorsAreOneLine(t *testing.T) {
 			`--timezone "Europe/Moskow" is not a time zone; did you mean Europe/Moscow?`},
 		{"a window that is no duration", []string{"--store", dsn, "--topic", "ports", "--since", "yesterday"}, 1,
 			`--since "yesterday": want how far back to look, such as 90m, 24h, 3d or 1w`},
+		{"a window over a year", []string{"--store", dsn, "--topic", "ports", "--since", "400d"}, 1,
+			`--since: window "400d" is longer than a year`},
+		{"a window over a year in hours", []string{"--store", dsn, "--topic", "ports", "--since", "10000h"}, 1,
+			`--since: window "10000h" is longer than a year`},
+		{"a window over a year as a Go duration", []string{"--store", dsn, "--topic", "ports", "--since", "8784h0m1s"}, 1,
+			`--since: window "8784h0m1s" is longer than a year`},
 		{"a store that does not exist is not created", []string{"--store", filepath.Join(dir, "none.db"), "--topic", "ports"}, 1,
 			"there is no store at " + filepath.Join(dir, "none.db") + ": ingest articles first (briefbot ingest --store " +
 				filepath.Join(dir, "none.db") + " PATH|URL…) or name the store with --store"},
@@ -219,6 +225,41 @@ func TestBriefErrorsAreOneLine(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "none.db")); err == nil {
 		t.Error("briefing a store that does not exist created it")
+	}
+}
+
+func TestParseSinceTakesWindowsAndGoDurationsUpToAYear(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		err  string
+	}{
+		{"90m", 90 * time.Minute, ""},
+		{"24h", 24 * time.Hour, ""},
+		{"3D", 72 * time.Hour, ""},
+		{"1w", 7 * 24 * time.Hour, ""},
+		{"366d", 366 * 24 * time.Hour, ""},
+		{"8784h", 366 * 24 * time.Hour, ""},
+		{"1h30m", 90 * time.Minute, ""},
+		{"45s", 45 * time.Second, ""},
+		{"8783h59m59s", 366*24*time.Hour - time.Second, ""},
+		{"367d", 0, `--since: window "367d" is longer than a year`},
+		{"53w", 0, `--since: window "53w" is longer than a year`},
+		{"10000h", 0, `--since: window "10000h" is longer than a year`},
+		{"1000000h", 0, `--since: window "1000000h" is longer than a year`},
+		{"8784h0m1s", 0, `--since: window "8784h0m1s" is longer than a year`},
+		{"0h", 0, `--since: window "0h" must be at least 1m`},
+		{"-5h", 0, `--since "-5h": want how far back to look, such as 90m, 24h, 3d or 1w`},
+		{"yesterday", 0, `--since "yesterday": want how far back to look, such as 90m, 24h, 3d or 1w`},
+	}
+	for _, tt := range tests {
+		d, err := parseSince(tt.in)
+		switch {
+		case tt.err == "" && (err != nil || d != tt.want):
+			t.Errorf("parseSince(%q) = %s, %v; want %s", tt.in, d, err, tt.want)
+		case tt.err != "" && (err == nil || err.Error() != tt.err):
+			t.Errorf("parseSince(%q) = %s, %v; want the error %q", tt.in, d, err, tt.err)
+		}
 	}
 }
 
