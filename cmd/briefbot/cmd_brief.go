@@ -57,7 +57,7 @@ func runBrief(ctx context.Context, env *Env, args []string) error {
 	fset.StringVar(&f.dsn, "store", store.DefaultDSN, "the store: a SQLite file `PATH` or postgres://user@host:5432/db")
 	fset.StringVar(&f.topic, "topic", "", "brief the store's articles on `TOPIC`: a topic name, or a query in the store's syntax "+
 		"(korea OR pyongyang -football); with files, the briefing's name, which also ranks the stories that mention it first")
-	fset.StringVar(&f.since, "since", "24h", "the window: how far back from now to look (`DURATION` such as 90m, 24h, 3d, 1w)")
+	fset.StringVar(&f.since, "since", "24h", "the window: how far back from now to look (`DURATION` such as 90m, 24h, 3d, 1w; at most a year)")
 	fset.IntVar(&f.stories, "stories", 5, "show at most `N` stories; the briefing counts the others")
 	fset.StringVar(&f.format, "format", "", "the output `FORMAT`: text (the default with --topic), slack, discord or json; "+
 		"with files also articles (the default: each file's headline, lede and key quotes)")
