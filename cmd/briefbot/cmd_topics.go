@@ -6,13 +6,14 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/briefbot/briefbot/bot/render"
 	"github.com/briefbot/briefbot/briefing/store"
 )
 
 func topicsCommand() command {
 	return command{
 		Name:    "topics",
-		Usage:   "[--store DSN] [--since DURATION]",
+		Usage:   "[--store DSN] [--since 24h] [--timezone ZONE]",
 		Summary: "list the topics and how many stored articles each matches",
 		Run:     runTopics,
 	}
@@ -22,14 +23,26 @@ func runTopics(ctx context.Context, env *Env, args []string) error {
 	c := topicsCommand()
 	fs := newFlagSet(env, c)
 	dsn := fs.String("store", store.DefaultDSN, "the store: a SQLite file `PATH` or postgres://user@host:5432/db")
-	since := fs.Duration("since", 0, "count only articles published in the last `DURATION` (e.g. 24h); 0 counts all")
+	since := fs.String("since", "", "count only the articles published in the window: how far back from now to look "+
+		"(`DURATION` such as 90m, 24h, 3d, 1w; at most a year; as briefbot brief --since); default: all")
+	zone := fs.String("timezone", "UTC", "with --since, write the window's start in the IANA time `ZONE` (Europe/Berlin)")
 	extra, err := parseArgs(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(extra) > 0 || *since < 0 {
+	if len(extra) > 0 {
 		fs.Usage()
 		return errUsage
+	}
+	var window time.Duration
+	if *since != "" {
+		if window, err = parseSince(*since); err != nil {
+			return err
+		}
+	}
+	loc, err := timeZone(*zone)
+	if err != nil {
+		return err
 	}
 	st, err := store.Open(ctx, *dsn, store.Options{})
 	if err != nil {
@@ -45,13 +58,14 @@ func runTopics(ctx context.Context, env *Env, args []string) error {
 		return nil
 	}
 	q := store.Query{}
-	header := "ARTICLES"
-	if *since > 0 {
-		q.Since = time.Now().Add(-*since)
-		header = "LAST " + since.String()
+	if window > 0 {
+		// As briefbot brief: the window ends now, to the second, and its start is written as the
+		// briefing writes it.
+		q.Since = env.now().Truncate(time.Second).Add(-window)
+		fmt.Fprintf(env.Stdout, "Articles published since %s:\n", q.Since.In(loc).Format(render.TimeLayout))
 	}
 	w := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(w, "TOPIC\t%s\tQUERY\n", header)
+	fmt.Fprintln(w, "TOPIC\tARTICLES\tQUERY")
 	for _, t := range topics {
 		q.Text = t.Query
 		n, err := st.Count(ctx, q)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -12,14 +11,17 @@ import (
 	"github.com/briefbot/briefbot/briefing/store"
 )
 
-func TestTopicsListsEachTopicWithItsArticleCount(t *testing.T) {
+// topicsStore makes a SQLite store of four articles, dated from briefNow, with the topics korea
+// and bread, and returns its path.
+func topicsStore(t *testing.T) string {
+	t.Helper()
 	dsn := filepath.Join(t.TempDir(), "briefbot.db")
 	ctx := context.Background()
 	st, err := store.Open(ctx, dsn, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Now()
+	defer st.Close()
 	for i, a := range []struct {
 		headline string
 		age      time.Duration
@@ -30,7 +32,7 @@ func TestTopicsListsEachTopicWithItsArticleCount(t *testing.T) {
 		{"Village bakery wins a bread prize", 2 * time.Hour},
 	} {
 		art := &briefing.Article{Source: "test", URL: "https://test.example/" + string(rune('a'+i)), Headline: a.headline,
-			Text: a.headline + ".", Published: now.Add(-a.age)}
+			Text: a.headline + ".", Published: briefNow.Add(-a.age)}
 		if _, err := st.SaveArticle(ctx, art); err != nil {
 			t.Fatal(err)
 		}
@@ -40,41 +42,71 @@ func TestTopicsListsEachTopicWithItsArticleCount(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	st.Close()
+	return dsn
+}
 
+// fields returns out's lines with their fields separated by single spaces.
+func fields(out string) string {
+	var lines []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		lines = append(lines, strings.Join(strings.Fields(line), " "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestTopicsListsEachTopicWithItsArticleCount(t *testing.T) {
+	dsn := topicsStore(t)
 	cases := []struct {
 		name string
 		args []string
 		want []string // lines, fields separated by single spaces
 	}{
 		{"all articles", []string{"--store", dsn}, []string{"TOPIC ARTICLES QUERY", "bread 1 bread*", "korea 2 korea OR pyongyang -football"}},
-		{"the last two hours", []string{"--store", dsn, "--since", "150m"}, []string{"TOPIC LAST 2h30m0s QUERY", "bread 1 bread*", "korea 1 korea OR pyongyang -football"}},
+		{"the last two and a half hours", []string{"--store", dsn, "--since", "150m"},
+			[]string{"Articles published since Fri 27 Nov 05:30 UTC:", "TOPIC ARTICLES QUERY", "bread 1 bread*", "korea 1 korea OR pyongyang -football"}},
+		{"a window in days, as brief takes it", []string{"--store", dsn, "--since", "3d"},
+			[]string{"Articles published since Tue 24 Nov 08:00 UTC:", "TOPIC ARTICLES QUERY", "bread 1 bread*", "korea 2 korea OR pyongyang -football"}},
+		{"a Go duration", []string{"--store", dsn, "--since", "1h30m"},
+			[]string{"Articles published since Fri 27 Nov 06:30 UTC:", "TOPIC ARTICLES QUERY", "bread 0 bread*", "korea 1 korea OR pyongyang -football"}},
+		{"the window's start in a time zone", []string{"--since", "1w", "--timezone", "Asia/Seoul", "--store", dsn},
+			[]string{"Articles published since Fri 20 Nov 17:00 KST:", "TOPIC ARTICLES QUERY", "bread 1 bread*", "korea 2 korea OR pyongyang -football"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			var out, errOut bytes.Buffer
-			env := &Env{Stdout: &out, Stderr: &errOut}
-			if code := run(ctx, env, append([]string{"topics"}, c.args...)); code != 0 {
-				t.Fatalf("exit %d: %s", code, errOut.String())
+			code, stdout, stderr := runAt(t, briefNow, append([]string{"topics"}, c.args...)...)
+			if code != 0 || stderr != "" {
+				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			var got []string
-			for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
-				got = append(got, strings.Join(strings.Fields(line), " "))
-			}
-			if strings.Join(got, "\n") != strings.Join(c.want, "\n") {
-				t.Errorf("output:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(c.want, "\n"))
+			if got, want := fields(stdout), strings.Join(c.want, "\n"); got != want {
+				t.Errorf("output:\n%s\nwant:\n%s", got, want)
 			}
 		})
 	}
 }
 
-func TestTopicsRefusesADatabaseItCannotOpen(t *testing.T) {
-	var out, errOut bytes.Buffer
-	env := &Env{Stdout: &out, Stderr: &errOut}
-	if code := run(context.Background(), env, []string{"topics", "--store", "mysql://nowhere/db"}); code != 1 {
-		t.Fatalf("exit %d, want 1", code)
+func TestTopicsErrorsAreOneLine(t *testing.T) {
+	dsn := topicsStore(t)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"a window that is no duration", []string{"--store", dsn, "--since", "yesterday"}, 1,
+			`--since "yesterday": want how far back to look, such as 90m, 24h, 3d or 1w`},
+		{"a window over a year", []string{"--store", dsn, "--since", "10000h"}, 1,
+			`--since: window "10000h" is longer than a year`},
+		{"a mistyped time zone", []string{"--store", dsn, "--since", "1d", "--timezone", "Europe/Moskow"}, 1,
+			`--timezone "Europe/Moskow" is not a time zone; did you mean Europe/Moscow?`},
+		{"a database it cannot open", []string{"--store", "mysql://nowhere/db"}, 1,
+			`store: open: unsupported DSN scheme "mysql": use a file path (SQLite) or postgres://`},
 	}
-	if !strings.Contains(errOut.String(), "unsupported DSN scheme") {
-		t.Errorf("stderr = %q", errOut.String())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runAt(t, briefNow, append([]string{"topics"}, tt.args...)...)
+			if want := "briefbot topics: " + tt.want + "\n"; code != tt.code || stdout != "" || stderr != want {
+				t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit %d and:\n%s", code, stdout, stderr, tt.code, want)
+			}
+		})
 	}
 }
