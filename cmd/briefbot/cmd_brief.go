@@ -7,8 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -145,11 +143,7 @@ func (f *briefFlags) check(withFiles bool) string {
 // briefStore makes the briefing of f.topic over the window ending now, as the bot makes it for
 // /brief and for its scheduled posts (bot.Briefer).
 func briefStore(ctx context.Context, f briefFlags, now time.Time, window time.Duration) (briefing.Briefing, error) {
-	if missingSQLiteFile(f.dsn) {
-		return briefing.Briefing{}, fmt.Errorf("there is no store at %s: ingest articles first (briefbot ingest --store %s PATH|URL…) "+
-			"or name the store with --store", f.dsn, f.dsn)
-	}
-	st, err := store.Open(ctx, f.dsn, store.Options{})
+	st, err := openToRead(ctx, f.dsn)
 	if err != nil {
 		return briefing.Briefing{}, err
 	}
@@ -227,16 +221,6 @@ func queryProblem(qe *store.QueryError) string {
 		return fmt.Sprintf("at character %d, %s", qe.Pos, qe.Msg)
 	}
 	return qe.Msg
-}
-
-// missingSQLiteFile reports whether dsn names a SQLite file that does not exist (opening it would
-// create an empty store).
-func missingSQLiteFile(dsn string) bool {
-	if dsn == ":memory:" || strings.HasPrefix(dsn, "file:") || strings.Contains(dsn, "://") {
-		return false
-	}
-	_, err := os.Stat(dsn)
-	return errors.Is(err, fs.ErrNotExist)
 }
 
 // parseSince reads --since: a window as /brief takes it (90m, 24h, 3d, 1w) or a Go duration

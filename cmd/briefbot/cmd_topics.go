@@ -44,7 +44,7 @@ func runTopics(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *dsn, store.Options{})
+	st, err := openToRead(ctx, *dsn)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,6 +87,7 @@ func TestTopicsListsEachTopicWithItsArticleCount(t *testing.T) {
 
 func TestTopicsErrorsAreOneLine(t *testing.T) {
 	dsn := topicsStore(t)
+	missing := filepath.Join(filepath.Dir(dsn), "missing.db")
 	tests := []struct {
 		name string
 		args []string
@@ -98,6 +100,9 @@ func TestTopicsErrorsAreOneLine(t *testing.T) {
 			`--since: window "10000h" is longer than a year`},
 		{"a mistyped time zone", []string{"--store", dsn, "--since", "1d", "--timezone", "Europe/Moskow"}, 1,
 			`--timezone "Europe/Moskow" is not a time zone; did you mean Europe/Moscow?`},
+		{"a store that does not exist is not created", []string{"--store", missing}, 1,
+			"there is no store at " + missing + ": ingest articles first (briefbot ingest --store " + missing +
+				" PATH|URL…) or name the store with --store"},
 		{"a database it cannot open", []string{"--store", "mysql://nowhere/db"}, 1,
 			`store: open: unsupported DSN scheme "mysql": use a file path (SQLite) or postgres://`},
 	}
@@ -108,5 +113,8 @@ func TestTopicsErrorsAreOneLine(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit %d and:\n%s", code, stdout, stderr, tt.code, want)
 			}
 		})
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Error("listing the topics of a store that does not exist created it")
 	}
 }
