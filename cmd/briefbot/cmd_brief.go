@@ -33,7 +33,7 @@ const (
 func briefCommand() command {
 	return command{
 		Name: "brief",
-		Usage: "--topic TOPIC [--store DSN] [--since 24h] [--stories 5] [--format text|slack|discord|json] [--timezone ZONE]\n" +
+		Usage: "--topic TOPIC [--store DSN] [--config FILE] [--since 24h] [--stories 5] [--format text|slack|discord|json] [--timezone ZONE]\n" +
 			"       briefbot brief [--format articles|text|slack|discord|json] [--topic NAME] [--max-key N] FILE...",
 		Summary: "print a topic's briefing from the store as the bot would post it (text, Slack, Discord or JSON), " +
 			"or a briefing of article files",
@@ -43,17 +43,18 @@ func briefCommand() command {
 
 // briefFlags are briefbot brief's flags.
 type briefFlags struct {
-	dsn, topic, since, format, zone, channel string
-	stories, width, maxKey, maxBytes         int
-	set                                      map[string]bool // the flags given
+	dsn, config, topic, since, format, zone, channel string
+	stories, width, maxKey, maxBytes                 int
+	set                                              map[string]bool // the flags given
 }
 
 func runBrief(ctx context.Context, env *Env, args []string) error {
 	c := briefCommand()
 	fset := newFlagSet(env, c)
 	var f briefFlags
-	fset.StringVar(&f.dsn, "store", store.DefaultDSN, "the store: a SQLite file `PATH` or postgres://user@host:5432/db")
-	fset.StringVar(&f.topic, "topic", "", "brief the store's articles on `TOPIC`: a topic name, or a query in the store's syntax "+
+	fset.StringVar(&f.dsn, "store", "", storeFlagUsage)
+	fset.StringVar(&f.config, "config", "", configFlagUsage)
+	fset.StringVar(&f.topic, "topic", "", "brief the store's articles on `TOPIC`: a topic name (the store's or the config file's), or a query in the store's syntax "+
 		"(korea OR pyongyang -football); with files, the briefing's name, which also ranks the stories that mention it first")
 	fset.StringVar(&f.since, "since", "24h", "the window: how far back from now to look (`DURATION` such as 90m, 24h, 3d, 1w; at most a year)")
 	fset.IntVar(&f.stories, "stories", 5, "show at most `N` stories; the briefing counts the others")
@@ -91,7 +92,7 @@ func runBrief(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	// The window ends now, to the second: times read "09:00:00", not "09:00:00.943552626".
-	b, err := briefStore(ctx, f, env.now().Truncate(time.Second), window)
+	b, err := briefStore(ctx, env, f, env.now().Truncate(time.Second), window)
 	if err != nil {
 		return err
 	}
@@ -106,7 +107,7 @@ func (f *briefFlags) check(withFiles bool) string {
 		if f.format == "" {
 			f.format = formatArticles
 		}
-		for _, name := range []string{"store", "since"} {
+		for _, name := range []string{"store", "config", "since"} {
 			if f.set[name] {
 				return fmt.Sprintf("--%s briefs the store; it does not go with files", name)
 			}
@@ -142,8 +143,8 @@ func (f *briefFlags) check(withFiles bool) string {
 
 // briefStore makes the briefing of f.topic over the window ending now, as the bot makes it for
 // /brief and for its scheduled posts (bot.Briefer).
-func briefStore(ctx context.Context, f briefFlags, now time.Time, window time.Duration) (briefing.Briefing, error) {
-	st, err := openToRead(ctx, f.dsn)
+func briefStore(ctx context.Context, env *Env, f briefFlags, now time.Time, window time.Duration) (briefing.Briefing, error) {
+	st, err := openToRead(ctx, env, f.dsn, f.config)
 	if err != nil {
 		return briefing.Briefing{}, err
 	}
@@ -198,7 +199,7 @@ func topicHint(topics []store.Topic, text string) string {
 		return "did you mean " + orList(close) + "?"
 	}
 	if len(topics) == 0 {
-		return "no topics are configured yet (the config file's topics: declares them)"
+		return "no topics are known yet (declare them under topics: in the config file, and name it with --config FILE)"
 	}
 	names := make([]string, len(topics))
 	for i, t := range topics {

@@ -13,8 +13,8 @@ import (
 func topicsCommand() command {
 	return command{
 		Name:    "topics",
-		Usage:   "[--store DSN] [--since 24h] [--timezone ZONE]",
-		Summary: "list the topics and how many stored articles each matches",
+		Usage:   "[--store DSN] [--config FILE] [--since 24h] [--timezone ZONE]",
+		Summary: "list the topics (the store's, and the config file's) and how many stored articles each matches",
 		Run:     runTopics,
 	}
 }
@@ -22,7 +22,8 @@ func topicsCommand() command {
 func runTopics(ctx context.Context, env *Env, args []string) error {
 	c := topicsCommand()
 	fs := newFlagSet(env, c)
-	dsn := fs.String("store", store.DefaultDSN, "the store: a SQLite file `PATH` or postgres://user@host:5432/db")
+	dsn := fs.String("store", "", storeFlagUsage)
+	configFlag := fs.String("config", "", configFlagUsage)
 	since := fs.String("since", "", "count only the articles published in the window: how far back from now to look "+
 		"(`DURATION` such as 90m, 24h, 3d, 1w; at most a year; as briefbot brief --since); default: all")
 	zone := fs.String("timezone", "UTC", "with --since, write the window's start in the IANA time `ZONE` (Europe/Berlin)")
@@ -44,7 +45,7 @@ func runTopics(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openToRead(ctx, *dsn)
+	st, err := openToRead(ctx, env, *dsn, *configFlag)
 	if err != nil {
 		return err
 	}
@@ -53,8 +54,13 @@ func runTopics(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(topics) == 0 && st.config != "" {
+		fmt.Fprintf(env.Stdout, "No topics yet: declare them under topics: in %s.\n", st.config)
+		return nil
+	}
 	if len(topics) == 0 {
-		fmt.Fprintln(env.Stdout, "No topics yet: declare them under topics: in the config file.")
+		fmt.Fprintln(env.Stdout, "No topics in the store yet: declare them under topics: in the config file, and name it with --config FILE "+
+			"(briefbot run copies them into the store).")
 		return nil
 	}
 	q := store.Query{}
