@@ -25,7 +25,7 @@ func runTopics(ctx context.Context, env *Env, args []string) error {
 	dsn := fs.String("store", "", storeFlagUsage)
 	configFlag := fs.String("config", "", configFlagUsage)
 	since := fs.String("since", "", "count only the articles published in the window: how far back from now to look "+
-		"(`DURATION` such as 90m, 24h, 3d, 1w; at most a year; as briefbot brief --since); default: all")
+		"(`DURATION` such as 90m, 24h, 3d, 1w; at most a year; as briefbot brief --since); default (or 0): all")
 	zone := fs.String("timezone", "UTC", "with --since, write the window's start in the IANA time `ZONE` (Europe/Berlin)")
 	extra, err := parseArgs(fs, args)
 	if err != nil {
@@ -36,7 +36,7 @@ func runTopics(ctx context.Context, env *Env, args []string) error {
 		return errUsage
 	}
 	var window time.Duration
-	if *since != "" {
+	if *since != "" && *since != "0" {
 		if window, err = parseSince(*since); err != nil {
 			return err
 		}

@@ -63,6 +63,7 @@ func TestTopicsListsEachTopicWithItsArticleCount(t *testing.T) {
 		want []string // lines, fields separated by single spaces
 	}{
 		{"all articles", []string{"--store", dsn}, []string{"TOPIC ARTICLES QUERY", "bread 1 bread*", "korea 2 korea OR pyongyang -football"}},
+		{"--since 0 counts all", []string{"--store", dsn, "--since", "0"}, []string{"TOPIC ARTICLES QUERY", "bread 1 bread*", "korea 2 korea OR pyongyang -football"}},
 		{"the last two and a half hours", []string{"--store", dsn, "--since", "150m"},
 			[]string{"Articles published since Fri 27 Nov 05:30 UTC:", "TOPIC ARTICLES QUERY", "bread 1 bread*", "korea 1 korea OR pyongyang -football"}},
 		{"a window in days, as brief takes it", []string{"--store", dsn, "--since", "3d"},
