@@ -98,6 +98,10 @@ func (e *engine) findMentions() {
 		if j == i {
 			continue
 		}
+		if e.isDateline(i, j) {
+			i = j - 1
+			continue
+		}
 		e.addMention(i, j, parens > 0 || heading)
 		i = j - 1
 	}
@@ -118,6 +122,21 @@ func (e *engine) isHeading(i int) bool {
 		}
 	}
 	return words <= 8
+}
+
+// isDateline reports whether the run [i, j) is a dateline: words in capitals that open a
+// paragraph, with a comma, a parenthesis or a dash after them ("LOS ANGELES (AP) —", "NEW YORK,
+// Dec. 5 —", "ST. LOUIS —"). It names the place a story was filed from, never a speaker.
+func (e *engine) isDateline(i, j int) bool {
+	if j >= len(e.toks) || i > 0 && e.toks[i-1].kind != tokBreak {
+		return false
+	}
+	for k := i; k < j; k++ {
+		if e.toks[k].kind == tokWord && !e.toks[k].is(fUpper) {
+			return false
+		}
+	}
+	return e.isPunct(j, ',') || e.isPunct(j, '(') || e.isDash(j)
 }
 
 // maxRun bounds the words of one capitalised run: no title and name are longer, and a heading in
