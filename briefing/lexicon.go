@@ -82,7 +82,8 @@ const cueVerbWords = `say says said saying · tell tells told telling · add add
 	press presses pressed · challenge challenges challenged · demur demurs demurred
 	rebut rebuts rebutted · recollect recollects recollected · relate relates related
 	lecture lectures lectured · preach preaches preached · plead · pray prays prayed
-	share shares shared sharing · explain · allow allows allowed · cite cites cited`
+	share shares shared sharing · explain · allow allows allowed · cite cites cited
+	sing sings sang singing · chant chants chanted chanting`
 
 // weakCueWords need the quotation right beside them to count as speech: "went", "began",
 // "called", "read", "hit", "smiled" and the like mean other things elsewhere.
@@ -95,7 +96,8 @@ const weakCueWords = `go goes went begin begins began call calls called calling 
 	agree agrees agreed share shares shared allow allows allowed figure figures figured press presses
 	pressed challenge challenges challenged relate relates related cite cites cited guess guesses guessed
 	counter counters countered reason reasons reasoned estimate estimates estimated
-	volunteer volunteers volunteered signal signals signalled signaled hint hints hinted`
+	volunteer volunteers volunteered signal signals signalled signaled hint hints hinted
+	sing sings sang singing chant chants chanted chanting`
 
 // auxiliaryWords stand between a subject and its speech verb: "Lavrov has said", "she would tell".
 const auxiliaryWords = `has have had was is were are be been being will would could should can may
