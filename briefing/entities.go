@@ -273,6 +273,12 @@ func (e *engine) addMention(i, j int, aside bool) {
 			}
 			continue
 		}
+		if t.has(wcParty) && k+2 < j && toks[k+1].kind == tokWord && e.nameInfo(k+1).cls&wcGiven != 0 {
+			// A party before a given name is an affiliation: "Republican Ann Lee".
+			name = k + 1
+			honor = true
+			continue
+		}
 		if (t.has(wcRole|wcTitleMod) || e.isDemonym(k)) && k+1 < j && e.lastRoleWord(k, j) >= 0 {
 			name = k + 1
 			honor = true

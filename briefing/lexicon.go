@@ -154,6 +154,11 @@ const plainRoleWords = `man woman boy girl person friend resident neighbour neig
 	daughter wife husband brother sister parent grandmother grandfather widow mum mom dad uncle aunt
 	cousin nephew niece fan supporter voter witness victim survivor teammate`
 
+// partyWords name a party or a political side. Before a person's name they are an affiliation,
+// part of the title: "Republican Ann Lee" is Ann Lee, a Republican.
+const partyWords = `democrat democratic republican gop tory conservative liberal labour labor
+	libertarian socialist communist progressive independent`
+
 // femaleRoleWords and maleRoleWords are roles only women or only men hold.
 const femaleRoleWords = `spokeswoman chairwoman congresswoman councilwoman businesswoman actress queen
 	princess mother daughter wife sister woman girl widow mum mom aunt niece grandmother nun stateswoman`

@@ -44,6 +44,7 @@ const (
 	wcPastVerb                         // a common verb in an irregular past form: took, made
 	wcCoreCue                          // a verb of speech in every sense: say, tell, write, ask
 	wcPlainRole                        // a person noun that alone is no title: woman, friend, son
+	wcParty                            // a party or political side: Republican, Labour, Tory
 )
 
 // wordID names the words the engine tests one by one.
@@ -294,6 +295,7 @@ func buildLexicon() *lexTable {
 	add(pastVerbWords, wcPastVerb)
 	add(coreCueWords, wcCoreCue)
 	add(plainRoleWords, wcPlainRole)
+	add(partyWords, wcParty)
 	for _, w := range lexFields(roleWords) {
 		t.entry(w + "s").cls |= wcRolePlural
 	}
