@@ -22,9 +22,9 @@ func (e *engine) resolve(subj np, at, exclude int) int {
 					return ent
 				}
 			}
-			return e.recentOrg(at, 0)
+			return e.recentOrg(at, 0, pronounOrgSents)
 		case neuter:
-			return e.recentOrg(at, 0)
+			return e.recentOrg(at, 0, pronounOrgSents)
 		}
 	case npDescription:
 		return e.resolveDescription(subj, at)
@@ -222,12 +222,21 @@ func (e *engine) recentPair(k int) int {
 	return -1
 }
 
+// pronounOrgSents bounds how many sentences back "it" or "they" finds an organisation: a pronoun
+// refers to one the narration has just named, not to one named paragraphs before.
+const pronounOrgSents = 2
+
 // recentOrg returns the organisation mentioned last before token at, whose name holds the word
-// noun (a nameKey) when noun is not 0.
-func (e *engine) recentOrg(at int, noun uint64) int {
+// noun (a nameKey) when noun is not 0, and named at most maxSents sentences before at's when
+// maxSents >= 0.
+func (e *engine) recentOrg(at int, noun uint64, maxSents int) int {
 	first := e.mentionsBefore(at)
+	atSent := e.sentOf(at)
 	for mi := first - 1; mi >= 0 && first-mi <= maxLookBack; mi-- {
 		m := e.mentions[mi]
+		if maxSents >= 0 && atSent-m.sent > maxSents {
+			break
+		}
 		en := &e.ents[m.ent]
 		if en.kind != kindOrg {
 			continue
@@ -264,7 +273,7 @@ func (e *engine) resolveDescription(subj np, at int) int {
 	for k := end - 1; k >= subj.start; k-- {
 		t := e.toks[k]
 		if t.has(wcOrg) && !t.has(wcRole) {
-			return e.recentOrg(at, nameKey(e.word(k)))
+			return e.recentOrg(at, nameKey(e.word(k)), -1)
 		}
 		if t.has(wcRole) {
 			head = k
