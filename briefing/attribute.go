@@ -194,6 +194,9 @@ func (e *engine) cueVerb(k int, weakOK bool) bool {
 	if !t.has(wcCue) || t.flags&fCap != 0 && !t.is(fSentStart) {
 		return false // "The Post", "Tweets From" are no verbs
 	}
+	if t.has(wcTitleMod) && k+1 < len(e.toks) && e.toks[k+1].has(wcRole) && e.toks[k+1].flags&fQuoted == 0 {
+		return false // "press secretary", "state senator": a title, not a verb
+	}
 	return weakOK || !t.has(wcWeakCue)
 }
 
