@@ -410,6 +410,9 @@ func (e *engine) addMention(i, j int, aside bool) {
 	e.mentions = append(e.mentions, m)
 }
 
+// maxNameWords is the most capitalised words a person's name has ("Julie A. Diaz Martinez").
+const maxNameWords = 4
+
 // weighEvidence adds the signs of a person or a thing that one mention gives: the run [i, j) with
 // its name of nparts words starting at token name.
 func (e *engine) weighEvidence(en *entity, i, j, name, nparts int, honor bool) {
@@ -450,13 +453,33 @@ func (e *engine) weighEvidence(en *entity, i, j, name, nparts int, honor bool) {
 	if nparts >= 2 && !lastOrg && en.mentions == 0 {
 		en.person++ // a first and a last name, perhaps: once, as places repeat their names too
 	}
+	caps, upper, given, org := 0, 0, false, false
 	for k := name; k < j; k++ {
-		if toks[k].kind == tokWord && e.nameInfo(k).cls&wcOrg != 0 {
+		if toks[k].kind != tokWord {
+			continue
+		}
+		if toks[k].flags&fCap != 0 {
+			caps++
+		}
+		if toks[k].is(fUpper) {
+			upper++
+		}
+		if e.nameInfo(k).cls&wcGiven != 0 {
+			given = true
+		}
+		if e.nameInfo(k).cls&wcOrg != 0 {
+			org = true
 			en.thing += 2
 			if !honor && en.person < 2 {
 				en.kind = kindOrg // "Ministry of Health", "Bank of England"
 			}
 		}
+	}
+	if caps > maxNameWords && !org && (!given || upper == caps) {
+		// "Veto Power Impedes Peace Efforts", "TURNS OUT EDGAR ALLAN POE WAS": a heading or
+		// a title, no one's name. A given name in it may be a person's after a title word
+		// the lexicon does not know ("County Recorder Helen Purcell").
+		en.thing += 6
 	}
 	if i > 0 && toks[i-1].kind == tokWord {
 		if toks[i-1].info.id == wThe {
