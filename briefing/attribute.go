@@ -580,6 +580,9 @@ func (e *engine) npBefore(j, lo int) np {
 		return np{kind: npPronoun, start: j, end: j + 1, g: t.info.g}
 	}
 	if mi := e.mentionEnding(j); mi >= 0 && !e.mentions[mi].possessive {
+		if p := e.personBeforeOf(mi, lo); p >= 0 {
+			return np{kind: npName, start: e.mentions[p].tok, end: e.mentions[p].end, mention: p}
+		}
 		return np{kind: npName, start: e.mentions[mi].tok, end: j + 1, mention: mi}
 	}
 	// Description: back to a determiner.
@@ -598,6 +601,30 @@ func (e *engine) npBefore(j, lo int) np {
 		return np{kind: npDescription, start: j, end: j + 1} // "officials said", "police said"
 	}
 	return np{}
+}
+
+// personBeforeOf returns the mention of a person that the mention mi, an organisation or a
+// place, follows through of, at or from ("Mr. Morgan of the Sierra Club said", "Ann Lee at
+// Harbour Bank said"): the person is the subject, the rest says where they work. It returns -1
+// when there is none at or after token lo.
+func (e *engine) personBeforeOf(mi, lo int) int {
+	s := e.mentions[mi].tok
+	if s-1 >= lo && e.id(s-1) == wThe {
+		s--
+	}
+	if s-2 < lo {
+		return -1
+	}
+	switch e.id(s - 1) {
+	case wOf, wAt, wFrom:
+	default:
+		return -1
+	}
+	p := e.mentionEnding(s - 2)
+	if p < 0 || e.mentions[p].end != s-1 || e.mentions[p].possessive || e.mentions[p].tok < lo || !e.ents[e.mentions[p].ent].likelyPerson() {
+		return -1
+	}
+	return p
 }
 
 // cueText returns the cue as the quote shows it: the verb (with "out" for "pointed out"), or
