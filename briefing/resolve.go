@@ -423,15 +423,69 @@ func (e *engine) sentenceSubject(s0, end int) np {
 	}
 	t := e.toks[k]
 	if (t.has(wcPronoun) || t.has(wcPossessive)) && (t.info.g == male || t.info.g == female) {
+		if t.has(wcPossessive) {
+			if subj, role := e.possessedPerson(k+1, end); role {
+				return subj
+			}
+		}
 		return np{kind: npPronoun, start: k, end: k + 1, g: t.info.g}
 	}
-	if mi := e.mentionAt(k); mi >= 0 && e.mentions[mi].tok == k && e.ents[e.mentions[mi].ent].likelyPerson() {
+	if mi := e.mentionAt(k); mi >= 0 && e.mentions[mi].tok == k {
 		m := e.mentions[mi]
-		if m.possessive || m.subject {
+		if m.possessive {
+			if subj, role := e.possessedPerson(m.end, end); role {
+				return subj
+			}
+		}
+		if (m.possessive || m.subject) && e.ents[m.ent].likelyPerson() {
 			return np{kind: npName, start: k, end: m.end, mention: mi}
 		}
 	}
 	return np{}
+}
+
+// possessedPerson reads what a possessive owns at the start of a sentence, from token k: when
+// that is a person ("His former business partner at Lenox, Lawrence Cummings, called…",
+// "Clinton's campaign manager Robby Mook said…", "Her lawyer said…") the sentence is about that
+// person, not the owner. It returns the person's name when the sentence gives it, and role true
+// when the possessive owns a person at all.
+func (e *engine) possessedPerson(k, end int) (np, bool) {
+	role := false
+	for j := k; j < end && j-k < 10; j++ {
+		t := e.toks[j]
+		if t.kind != tokWord {
+			if role && e.isPunct(j, ',') && j+1 < end {
+				// An apposition names the person: "His business partner, Lawrence Cummings,".
+				if mi := e.mentionAt(j + 1); mi >= 0 && e.mentions[mi].tok == j+1 && !e.mentions[mi].possessive {
+					return np{kind: npName, start: j + 1, end: e.mentions[mi].end, mention: mi}, true
+				}
+			}
+			break
+		}
+		if t.flags&fQuoted != 0 {
+			break
+		}
+		if mi := e.mentionAt(j); mi >= 0 && e.mentions[mi].tok == j {
+			m := e.mentions[mi]
+			if !m.possessive && (role && e.has(j-1, wcRole) || m.name > m.tok && e.hasRoleBefore(m.tok, m.name)) {
+				return np{kind: npName, start: j, end: m.end, mention: mi}, true // "campaign manager Robby Mook"
+			}
+			if !role || e.id(j-1) != wAt && e.id(j-1) != wOf && e.id(j-1) != wFor && e.id(j-1) != wThe {
+				break
+			}
+			j = m.end - 1 // "at Lenox": where the person works
+			continue
+		}
+		switch {
+		case t.has(wcRole) && t.flags&fCap == 0:
+			role = true
+		case role && (t.info.id == wAt || t.info.id == wOf || t.info.id == wFor || t.info.id == wThe):
+		case t.has(wcTitleMod) || t.flags&fCap == 0 && !t.has(wcStop|wcAux|wcCue|wcPastVerb|wcPronoun|wcDeterminer) && !e.isParticiple(j):
+		default:
+			return np{}, role
+		}
+	}
+	return np{}, role
 }
 
 // leadIn finds the speaker a quotation without a cue takes from a speech cue in the narration
