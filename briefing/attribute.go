@@ -535,6 +535,9 @@ func (e *engine) subjectOf(k, lo, hi int) (np, int, bool) {
 			return subj, k, true
 		}
 	}
+	if k+1 < hi && e.id(k+1) == wThat {
+		return np{}, k, true // "arguing that Trump…": the name opens the reported clause
+	}
 	if subj := e.npAt(k+1, hi); (subj.kind == npName || subj.kind == npPronoun) && !e.has(k, wcAddressee) {
 		return subj, k, true // "said Lavrov", but not "told Lavrov"
 	}
