@@ -12,7 +12,9 @@ import (
 
 // The topic query language, shared by both backends.
 //
-//	korea                  articles containing the word (stemmed: korean, koreas… match "korea"'s stem)
+//	korea                  articles containing the word in one of its forms: words are stemmed,
+//	                       so koreas matches korea, and sanctions or sanctioned match sanction;
+//	                       korean is another word (write korea OR korean for both)
 //	"north korea"          the words next to each other, in this order
 //	korea pyongyang        both words (AND is implicit; AND may also be written)
 //	korea OR pyongyang     either word; OR binds tighter than AND, so
@@ -26,8 +28,14 @@ import (
 // Filters (speaker:, source:) apply to the whole query: they stand beside the search terms (AND),
 // or in an OR of the same filter (source:tass OR source:ria), never inside parentheses mixed with
 // search terms. Matching ignores case; words of a term are the runs of letters and digits, so
-// `covid-19` is the phrase "covid 19". Very common English words (the, of, and…) are not indexed
+// `covid-19` is the phrase "covid 19". Very common English words (the, of, a…) are not indexed
 // and are dropped from terms.
+//
+// OR and AND are operators in any case: `korea or japan` is `korea OR japan`. Written in lower
+// (or mixed) case, or and and are operators only between two terms; as the first or last word,
+// right after ( or before ), beside another operator, or inside quotes, they are common words
+// and dropped (`war and peace` is war AND peace, `"war and peace"` the phrase, `and korea` is
+// korea).
 
 // Query limits, so that a topic query cannot make the database work without bound.
 const (
@@ -250,7 +258,45 @@ func lexQuery(s string) ([]token, error) {
 			i = next
 		}
 	}
-	return append(toks, token{kind: tokEOF, pos: len(rs) + 1}), nil
+	toks = append(toks, token{kind: tokEOF, pos: len(rs) + 1})
+	wordOperators(toks)
+	return toks, nil
+}
+
+// wordOperators turns the words "or" and "and" written in lower or mixed case into operators
+// where an operator fits: after the end of a term and before the start of another. Elsewhere
+// (first or last, beside an operator or another such word) they stay words, which are common
+// words and dropped. OR and AND in capitals are operators wherever they are written.
+func wordOperators(toks []token) {
+	for i := 1; i+1 < len(toks); i++ {
+		op := wordOperator(toks[i])
+		if op == tokEOF {
+			continue
+		}
+		prev, next := toks[i-1], toks[i+1]
+		endsTerm := prev.kind == tokPhrase || prev.kind == tokField || prev.kind == tokRParen ||
+			prev.kind == tokWord && wordOperator(prev) == tokEOF
+		startsTerm := next.kind == tokPhrase || next.kind == tokField || next.kind == tokLParen ||
+			next.kind == tokMinus || next.kind == tokWord && wordOperator(next) == tokEOF
+		if endsTerm && startsTerm {
+			toks[i] = token{kind: op, pos: toks[i].pos}
+		}
+	}
+}
+
+// wordOperator returns the operator a word token could be (tokOr for "or", tokAnd for "and", in
+// any case), else tokEOF.
+func wordOperator(t token) tokKind {
+	if t.kind != tokWord {
+		return tokEOF
+	}
+	switch strings.ToLower(t.text) {
+	case "or":
+		return tokOr
+	case "and":
+		return tokAnd
+	}
+	return tokEOF
 }
 
 // startsTerm reports whether the "-" at rs[i] begins a term (rather than sitting inside one).
