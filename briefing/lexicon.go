@@ -157,7 +157,7 @@ const plainRoleWords = `man woman boy girl person friend resident neighbour neig
 // partyWords name a party or a political side. Before a person's name they are an affiliation,
 // part of the title: "Republican Ann Lee" is Ann Lee, a Republican.
 const partyWords = `democrat democratic republican gop tory conservative liberal labour labor
-	libertarian socialist communist progressive independent`
+	libertarian socialist communist`
 
 // femaleRoleWords and maleRoleWords are roles only women or only men hold.
 const femaleRoleWords = `spokeswoman chairwoman congresswoman councilwoman businesswoman actress queen
