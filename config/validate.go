@@ -1,6 +1,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -11,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/briefing/store"
 )
 
 // Limits validation enforces.
@@ -319,10 +322,29 @@ func (v *validator) topics() {
 		case isCommandWord(name):
 			v.problem(at, "%q is a /brief command: choose another topic name", name)
 		}
-		if strings.TrimSpace(v.cfg.Topics[name].Query) == "" {
+		q := v.cfg.Topics[name].Query
+		if strings.TrimSpace(q) == "" {
 			v.problem(at+".query", "required: the words to search for, e.g. 'korea OR pyongyang'")
+		} else if _, err := store.ParseQuery(q); err != nil {
+			v.problem(at+".query", "%s is not a valid topic query (%s): %s", quote(q), queryProblem(err), queryFix)
 		}
 	}
+}
+
+// queryFix is how a topic query is written, for the message about one that does not parse.
+const queryFix = `write words and "phrases" side by side (all must match), OR between alternatives and - before exclusions, e.g. 'korea OR pyongyang -sport'`
+
+// queryProblem is what the store's parser found wrong with a topic query: "position 7: OR needs
+// a term on each side".
+func queryProblem(err error) string {
+	var qe *store.QueryError
+	if !errors.As(err, &qe) {
+		return err.Error()
+	}
+	if qe.Pos <= 0 {
+		return qe.Msg
+	}
+	return fmt.Sprintf("position %d: %s", qe.Pos, qe.Msg)
 }
 
 func validTopicName(name string) bool {

@@ -226,6 +226,22 @@ topics:
 			},
 		},
 		{
+			name: "topic queries that do not parse name the position, the problem and the fix",
+			yaml: `
+topics:
+  korea: {query: 'korea OR'}
+  japan: {query: '"tokyo'}
+  china: {query: 'china author:xi'}
+  common: {query: 'the of'}
+  fine: {query: 'korea or japan -sport'}`,
+			want: []string{
+				`topics.korea.query: "korea OR" is not a valid topic query (position 7: OR needs a term on each side): write words and "phrases" side by side (all must match), OR between alternatives and - before exclusions, e.g. 'korea OR pyongyang -sport'`,
+				`topics.japan.query: "\"tokyo" is not a valid topic query (position 1: unclosed quote: a phrase ends with another "): write words and "phrases" side by side (all must match), OR between alternatives and - before exclusions, e.g. 'korea OR pyongyang -sport'`,
+				`topics.china.query: "china author:xi" is not a valid topic query (position 7: unknown filter "author:": the filters are source: and speaker:): write words and "phrases" side by side (all must match), OR between alternatives and - before exclusions, e.g. 'korea OR pyongyang -sport'`,
+				`topics.common.query: "the of" is not a valid topic query ("the of" has only very common words (the, of, and…), which are not indexed): write words and "phrases" side by side (all must match), OR between alternatives and - before exclusions, e.g. 'korea OR pyongyang -sport'`,
+			},
+		},
+		{
 			name: "a topic written as a string",
 			yaml: `topics: {korea: "korea OR pyongyang"}`,
 			want: []string{`topics.korea: expected a mapping with a query, got the value "korea OR pyongyang": write NAME: {query: 'words to search'}`},
