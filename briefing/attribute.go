@@ -75,8 +75,10 @@ func (e *engine) attribute() {
 		// A cue right before the mark (`he said: "`) wins; then one after it; then one further
 		// before it.
 		subj, q.cueTok, found = e.cueBefore(pre, sp.open, true)
-		if !found && sp.close >= 0 {
-			subj, q.cueTok, found = e.cueAfter(after, e.endsWithStop(*sp))
+		// A fragment in the narrator's sentence that ends it (`Japan called it an "outlaw
+		// nation." Russia said…`) takes no cue from the next sentence.
+		if stop := e.endsWithStop(*sp); !found && sp.close >= 0 && !(stop && e.isPartial(qi, pre, false)) {
+			subj, q.cueTok, found = e.cueAfter(after, stop)
 		}
 		if !found {
 			subj, q.cueTok, found = e.cueBefore(pre, sp.open, false)
