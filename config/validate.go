@@ -193,10 +193,18 @@ func (v *validator) tokenPrefix(field, token, want, kind, fix string) {
 		return
 	}
 	if got := slackPrefix.FindString(token); got != "" {
-		v.problem(field, "not a %s: it starts with %q where a %s starts with %q: %s", kind, got, kind, want, fix)
+		v.problem(field, "not %s %s: it starts with %q where %s %s starts with %q: %s", article(kind), kind, got, article(kind), kind, want, fix)
 		return
 	}
-	v.problem(field, "does not look like a %s (it should start with %q): %s", kind, want, fix)
+	v.problem(field, "does not look like %s %s (it should start with %q): %s", article(kind), kind, want, fix)
+}
+
+// article is the indefinite article before a word: "an" before a vowel, else "a".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }
 
 func (v *validator) apiURL(field, raw string) {

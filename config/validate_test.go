@@ -109,7 +109,7 @@ slack:
 admin_channel: {platform: slack, id: C0ADMIN0001}`,
 			want: []string{
 				`slack.bot_token: not a bot token: it starts with "xoxp-" where a bot token starts with "xoxb-": copy the Bot User OAuth Token from the app's OAuth & Permissions page`,
-				`slack.app_token: not a app-level token: it starts with "xoxb-" where a app-level token starts with "xapp-": create one with the connections:write scope on the app's Basic Information page`,
+				`slack.app_token: not an app-level token: it starts with "xoxb-" where an app-level token starts with "xapp-": create one with the connections:write scope on the app's Basic Information page`,
 			},
 		},
 		{
@@ -122,6 +122,16 @@ slack:
 				// app_token comes from the environment: its line is that of slack:.
 				`slack.app_token: holds spaces or line breaks: copy the value again, without them`,
 				`slack.bot_token: does not look like a bot token (it should start with "xoxb-"): copy the Bot User OAuth Token from the app's OAuth & Permissions page`,
+			},
+		},
+		{
+			name: "an app-level token that is no Slack token at all",
+			yaml: `
+slack:
+  bot_token: xoxb-1234-5678
+  app_token: hunter2hunter2`,
+			want: []string{
+				`slack.app_token: does not look like an app-level token (it should start with "xapp-"): create one with the connections:write scope on the app's Basic Information page`,
 			},
 		},
 		{
