@@ -464,23 +464,7 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 		// `said Lavrov: "` / `Lavrov said: "` / `he told reporters: "`
 		for j := k; j >= lo && k-j < 8; j-- {
 			if e.cueVerb(j, true) {
-				subj, v, ok := e.subjectOf(j, lo, hi)
-				if subj.kind == npNone && hasSuffixFold(e.word(j), "ing") {
-					// `Trump was defensive, saying, "`, `…, Spicer said, adding, "`: the
-					// participle's subject is the sentence's, or that of the cue before it.
-					if c := j - 2; c >= lo && e.isPunct(j-1, ',') && e.cueVerb(c, true) {
-						if s2, v2, _ := e.subjectOf(c, lo, j); s2.kind != npNone {
-							return s2, v2, true // "Spicer said, adding,"
-						}
-					}
-					if s2 := e.sentenceSubject(lo, j); s2.kind != npNone {
-						return s2, j, true
-					}
-					if s2, v2, ok2 := e.cueBefore([2]int{lo, j}, j, false); ok2 && s2.kind != npNone {
-						return s2, v2, true
-					}
-				}
-				return subj, v, ok
+				return e.subjectOrParticiple(j, lo, hi)
 			}
 			if e.toks[j].kind != tokWord {
 				break
@@ -500,11 +484,11 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 			nearest = k
 		}
 		if e.has(k, wcCoreCue) || hi-nearest <= 4 {
-			return e.subjectOf(k, lo, hi)
+			return e.subjectOrParticiple(k, lo, hi)
 		}
 	}
 	if nearest >= 0 {
-		return e.subjectOf(nearest, lo, hi)
+		return e.subjectOrParticiple(nearest, lo, hi)
 	}
 	// A speaker label (`Lavrov: "…"`) or a sentence leading in with a colon (`Martell, the
 	// addictions doctor, is more blunt: "…"`): its subject.
@@ -525,6 +509,28 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 	return np{}, -1, false
 }
 
+// subjectOrParticiple is subjectOf for the speech verb at j, but a participle without a subject
+// of its own (`Trump was defensive, saying, "`, `…, Spicer said, adding, "`) takes the subject
+// of the sentence, or that of the cue before it.
+func (e *engine) subjectOrParticiple(j, lo, hi int) (np, int, bool) {
+	subj, v, ok := e.subjectOf(j, lo, hi)
+	if subj.kind != npNone || !hasSuffixFold(e.word(j), "ing") {
+		return subj, v, ok
+	}
+	if c := j - 2; c >= lo && e.isPunct(j-1, ',') && e.cueVerb(c, true) {
+		if s2, v2, _ := e.subjectOf(c, lo, j); s2.kind != npNone {
+			return s2, v2, true // "Spicer said, adding,"
+		}
+	}
+	if s2 := e.sentenceSubject(lo, j); s2.kind != npNone {
+		return s2, j, true
+	}
+	if s2, v2, ok2 := e.cueBefore([2]int{lo, j}, j, false); ok2 && s2.kind != npNone {
+		return s2, v2, true
+	}
+	return subj, v, ok
+}
+
 // subjectOf returns the subject of the speech verb at k: before it past auxiliaries ("Lavrov has
 // also said"), or after it ("said Lavrov").
 func (e *engine) subjectOf(k, lo, hi int) (np, int, bool) {
@@ -537,8 +543,10 @@ func (e *engine) subjectOf(k, lo, hi int) (np, int, bool) {
 			return subj, k, true
 		}
 	}
-	if k+1 < hi && e.id(k+1) == wThat {
-		return np{}, k, true // "arguing that Trump…": the name opens the reported clause
+	if k+1 < hi && e.id(k+1) == wThat || hasSuffixFold(e.word(k), "ing") {
+		// "arguing that Trump…", "saying she would…": the name opens the reported clause; a
+		// participle's subject never follows it.
+		return np{}, k, true
 	}
 	if subj := e.npAt(k+1, hi); (subj.kind == npName || subj.kind == npPronoun) && !e.has(k, wcAddressee) {
 		return subj, k, true // "said Lavrov", but not "told Lavrov"
