@@ -116,7 +116,9 @@ type Source struct {
 	AllowPrivate bool `yaml:"allow_private" aka:"private,allow_local,allow_internal"`
 	// Timeout bounds one HTTP request of the source.
 	Timeout time.Duration `yaml:"timeout" aka:"request_timeout,deadline"`
-	// MaxBytes caps one response (feed or page) or one file.
+	// MaxBytes caps, for a feed, one response (the feed document or an article page), 10MB by
+	// default; for a folder, one file (one line of a .jsonl file), ingest.max_bytes by default.
+	// A larger file is refused; the folder's other files are read.
 	MaxBytes ByteSize `yaml:"max_bytes" aka:"max_size,limit,size_limit,max_body"`
 }
 
@@ -177,7 +179,7 @@ type Health struct {
 
 // Ingest tunes POST /api/articles.
 type Ingest struct {
-	// MaxBytes caps one request body.
+	// MaxBytes caps one request body, and one file of a folder source that sets no max_bytes.
 	MaxBytes ByteSize `yaml:"max_bytes" aka:"max_size,limit,size_limit,max_body"`
 }
 
@@ -195,7 +197,7 @@ const (
 	DefaultDiscordAPIURL      = "https://discord.com/api/"
 	DefaultEvery              = 10 * time.Minute
 	DefaultSourceTimeout      = 30 * time.Second
-	DefaultSourceMaxBytes     = 10 * MB
+	DefaultSourceMaxBytes     = 10 * MB // a feed's; a folder's is ingest.max_bytes
 	DefaultStories            = 5
 	DefaultTimezone           = "UTC"
 	DefaultGrace              = 6 * time.Hour

@@ -125,6 +125,30 @@ channels:
 	}
 }
 
+func TestAFolderSourceCapsItsFilesAtIngestMaxBytesUnlessItSetsMaxBytes(t *testing.T) {
+	tests := []struct {
+		name   string
+		source string
+		ingest string
+		want   config.ByteSize
+	}{
+		{"a feed without max_bytes", `{name: a, feed: "https://example.com/feed.xml"}`, ``, 10 * config.MB},
+		{"a folder without max_bytes", `{name: a, path: ./in}`, ``, 5 * config.MB},
+		{"a folder without max_bytes and another ingest.max_bytes", `{name: a, path: ./in}`, `ingest: {max_bytes: 2MB}`, 2 * config.MB},
+		{"a folder whose max_bytes has no value", `{name: a, path: ./in, max_bytes: }`, `ingest: {max_bytes: 2MB}`, 2 * config.MB},
+		{"a folder with max_bytes", `{name: a, path: ./in, max_bytes: 20MB}`, `ingest: {max_bytes: 2MB}`, 20 * config.MB},
+		{"a folder with the feed default written out", `{name: a, path: ./in, max_bytes: 10MB}`, ``, 10 * config.MB},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := mustParse(t, "sources:\n  - "+tt.source+"\n"+tt.ingest+"\n", nil)
+			if got := cfg.Sources[0].MaxBytes; got != tt.want {
+				t.Errorf("sources[0].max_bytes = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestAKeyWithNoValueKeepsItsDefault(t *testing.T) {
 	cfg := mustParse(t, "store:\nhttp:\n  listen:\nlog:\n", nil)
 	if cfg.Store != "briefbot.db" || cfg.HTTP.Listen != "127.0.0.1:8080" || cfg.Log.Level != "info" {

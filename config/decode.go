@@ -22,7 +22,9 @@ type decoder struct {
 	ps *problems
 	x  *expander
 	// vars records, per field, the environment variables its value referred to.
-	vars    map[string][]string
+	vars map[string][]string
+	// set records the fields the file gives a value (not those left to their defaults).
+	set     map[string]bool
 	visited int
 	merging map[*yaml.Node]bool
 }
@@ -248,6 +250,7 @@ func (d *decoder) scalar(n *yaml.Node, v reflect.Value, field string) {
 		text = expanded
 	}
 	text = strings.TrimSpace(text)
+	d.set[field] = true
 	switch {
 	case v.Type() == durationType:
 		dur, err := ParseDuration(text)

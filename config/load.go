@@ -82,11 +82,12 @@ func parse(data []byte, getenv func(string) string, file string) (*Config, error
 	ps := newProblems()
 	cfg := Default()
 	x := newExpander(getenv)
-	d := &decoder{ps: ps, x: x, vars: map[string][]string{}, merging: map[*yaml.Node]bool{}}
+	d := &decoder{ps: ps, x: x, vars: map[string][]string{}, set: map[string]bool{}, merging: map[*yaml.Node]bool{}}
 	if root := parseYAML(data, ps); root != nil {
 		d.value(root, reflect.ValueOf(cfg).Elem(), "")
 	}
 	secretsFromEnv(cfg, x, ps, d.vars)
+	folderMaxBytes(cfg, d.set)
 	normalise(cfg)
 	if file != "" {
 		resolvePaths(cfg, filepath.Dir(file))
@@ -212,6 +213,20 @@ func normalise(cfg *Config) {
 	lower(&cfg.AdminChannel.Platform)
 	if cfg.AdminChannel.Platform == PlatformConsole && cfg.AdminChannel.ID == "" {
 		cfg.AdminChannel.ID = PlatformConsole
+	}
+}
+
+// folderMaxBytes gives each folder source that sets no max_bytes the cap of ingest.max_bytes
+// for its files (a feed's default, DefaultSourceMaxBytes, is for feed documents and pages).
+func folderMaxBytes(cfg *Config, set map[string]bool) {
+	if cfg.Ingest.MaxBytes <= 0 {
+		return // reported at ingest.max_bytes
+	}
+	for i := range cfg.Sources {
+		s := &cfg.Sources[i]
+		if s.Path != "" && s.Feed == "" && !set[fmt.Sprintf("sources[%d].max_bytes", i)] {
+			s.MaxBytes = cfg.Ingest.MaxBytes
+		}
 	}
 }
 

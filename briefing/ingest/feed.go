@@ -53,7 +53,9 @@ type Source struct {
 	// AllowPrivate lets the source's URLs (feed, redirects, article pages) resolve to
 	// private-network addresses.
 	AllowPrivate bool
-	// Timeout bounds one request; MaxBytes caps one feed document or page.
+	// Timeout bounds one request. MaxBytes caps one feed document or page, or one file of a
+	// folder (one line of a .jsonl file); when 0, a feed document has Options.FeedMaxBytes, and
+	// a page or a file Options.MaxBytes.
 	Timeout  time.Duration
 	MaxBytes int64
 }

@@ -149,7 +149,7 @@ func (in *Ingester) IngestFileList(ctx context.Context, files []File, done func(
 		if ctx.Err() != nil {
 			break
 		}
-		in.ingestFile(ctx, s, f)
+		in.ingestFile(ctx, s, f, fileCap{bytes: in.maxBytes})
 		if done != nil {
 			done(f)
 		}
@@ -158,10 +158,45 @@ func (in *Ingester) IngestFileList(ctx context.Context, files []File, done func(
 	return s.rep
 }
 
+// fileCap is the size cap of one article file (of one line, in a .jsonl file) and the setting
+// it comes from, which a refusal names ("" for the ingester's MaxBytes).
+type fileCap struct {
+	bytes   int64
+	setting string
+}
+
+// fileCap returns the cap of one file of a folder source: its MaxBytes when set, else the
+// ingester's.
+func (in *Ingester) fileCap(src Source) fileCap {
+	if src.MaxBytes > 0 {
+		return fileCap{bytes: src.MaxBytes, setting: "max_bytes"}
+	}
+	return fileCap{bytes: in.maxBytes}
+}
+
+// tooLarge refuses a file over the cap; size is its size when known (else 0).
+func (c fileCap) tooLarge(size int64) error {
+	if c.setting == "" {
+		return tooLarge("file", c.bytes)
+	}
+	what := "file"
+	if size > 0 {
+		shown := formatBytes(size)
+		if shown == formatBytes(c.bytes) { // 2.6 KB shows as 2 KB
+			shown = fmt.Sprintf("%d bytes", size)
+		}
+		what = "file of " + shown + " is"
+	}
+	e := &tooLargeError{what: "file", limit: c.bytes}
+	return &refusal{code: "too_large", err: e, msg: fmt.Sprintf("%s larger than the source's %s (%s): raise %s on the source to read it",
+		what, c.setting, formatBytes(c.bytes), c.setting)}
+}
+
 // ingestFile reads one article file into s: .txt, .md, .html or .json (one article, or an array
 // of them), or .jsonl (one article per line; a bad line is refused with its line number and the
-// others go on). A file larger than the size cap is refused without being read.
-func (in *Ingester) ingestFile(ctx context.Context, s *sink, f File) {
+// others go on). A file larger than limit (a .jsonl line, for .jsonl) is refused without being
+// read.
+func (in *Ingester) ingestFile(ctx context.Context, s *sink, f File, limit fileCap) {
 	refused := func(err error) { s.refuse(f.Path, f.Path, f.Source, err) }
 	ext := strings.ToLower(filepath.Ext(f.Path))
 	if !articleExts[ext] {
@@ -184,27 +219,27 @@ func (in *Ingester) ingestFile(ctx context.Context, s *sink, f File) {
 		return
 	}
 	if ext == ".jsonl" || ext == ".ndjson" {
-		in.ingestJSONL(ctx, s, file, f)
+		in.ingestJSONL(ctx, s, file, f, limit.bytes)
 		return
 	}
-	if info.Size() > in.maxBytes {
-		refused(tooLarge("file", in.maxBytes))
+	if info.Size() > limit.bytes {
+		refused(limit.tooLarge(info.Size()))
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(file, in.maxBytes+1))
+	data, err := io.ReadAll(io.LimitReader(file, limit.bytes+1))
 	if err != nil {
 		refused(refuse("read_error", "%s", pathError(err)))
 		return
 	}
-	if int64(len(data)) > in.maxBytes {
-		refused(tooLarge("file", in.maxBytes))
+	if int64(len(data)) > limit.bytes {
+		refused(limit.tooLarge(0))
 		return
 	}
 	if ext == ".json" && firstByte(data) == '[' {
-		in.ingestJSONArray(ctx, s, data, f)
+		in.ingestJSONArray(ctx, s, data, f, limit.bytes)
 		return
 	}
-	a, err := briefing.ReadArticle(f.Path, data, briefing.ReadOptions{MaxBytes: int(in.maxBytes), Source: f.Source})
+	a, err := briefing.ReadArticle(f.Path, data, briefing.ReadOptions{MaxBytes: int(limit.bytes), Source: f.Source})
 	if err != nil {
 		refused(readError(err))
 		return
@@ -232,7 +267,7 @@ func firstByte(data []byte) byte {
 }
 
 // ingestJSONArray ingests a .json file holding an array of articles; items are named PATH[i].
-func (in *Ingester) ingestJSONArray(ctx context.Context, s *sink, data []byte, f File) {
+func (in *Ingester) ingestJSONArray(ctx context.Context, s *sink, data []byte, f File, maxBytes int64) {
 	var items []json.RawMessage
 	if err := json.Unmarshal(data, &items); err != nil {
 		s.refuse(f.Path, f.Path, f.Source, refuse("bad_json", "not a JSON article or array of articles: %s", jsonError(err)))
@@ -243,7 +278,7 @@ func (in *Ingester) ingestJSONArray(ctx context.Context, s *sink, data []byte, f
 			return
 		}
 		item := fmt.Sprintf("%s[%d]", f.Path, i)
-		a, err := DecodeArticle(raw, f.Source, int(in.maxBytes))
+		a, err := DecodeArticle(raw, f.Source, int(maxBytes))
 		if err != nil {
 			s.refuse(f.Path, item, f.Source, err)
 			continue
@@ -252,21 +287,21 @@ func (in *Ingester) ingestJSONArray(ctx context.Context, s *sink, data []byte, f
 	}
 }
 
-// ingestJSONL ingests a .jsonl file line by line; items are named PATH:LINE. A line over the size
-// cap is refused and skipped without being held in memory.
-func (in *Ingester) ingestJSONL(ctx context.Context, s *sink, r io.Reader, f File) {
+// ingestJSONL ingests a .jsonl file line by line; items are named PATH:LINE. A line over maxBytes
+// is refused and skipped without being held in memory.
+func (in *Ingester) ingestJSONL(ctx context.Context, s *sink, r io.Reader, f File, maxBytes int64) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	for n := 1; ; n++ {
 		if ctx.Err() != nil {
 			return
 		}
-		line, tooLong, err := readLine(br, int(in.maxBytes))
+		line, tooLong, err := readLine(br, int(maxBytes))
 		item := fmt.Sprintf("%s:%d", f.Path, n)
 		switch {
 		case tooLong:
-			s.refuse(f.Path, item, f.Source, tooLarge("line", in.maxBytes))
+			s.refuse(f.Path, item, f.Source, tooLarge("line", maxBytes))
 		case len(bytes.TrimSpace(line)) > 0:
-			if a, derr := DecodeArticle(line, f.Source, int(in.maxBytes)); derr != nil {
+			if a, derr := DecodeArticle(line, f.Source, int(maxBytes)); derr != nil {
 				s.refuse(f.Path, item, f.Source, derr)
 			} else {
 				s.save(ctx, f.Path, a, saveOptions{source: f.Source, item: item})
@@ -422,7 +457,7 @@ func (p *Poller) pollFolder(ctx context.Context, src Source) (PollResult, error)
 			current[f.Path] = stamp
 			continue
 		}
-		in.ingestFile(ctx, sink, f)
+		in.ingestFile(ctx, sink, f, in.fileCap(src))
 		current[f.Path] = stamp
 	}
 	sink.flush(ctx)

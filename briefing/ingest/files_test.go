@@ -268,3 +268,69 @@ func TestPollerScansFoldersForNewAndChangedFiles(t *testing.T) {
 		t.Errorf("stored %d, want 2", e.count())
 	}
 }
+
+// A folder source's MaxBytes caps each of its files (each line of a .jsonl file); a larger file
+// is refused with its size and the setting to raise, and the folder's other files are read. A
+// source without MaxBytes has the ingester's cap.
+func TestFolderSourceCapsEachFileWithItsOwnMaxBytes(t *testing.T) {
+	t.Parallel()
+	big := txtArticle + strings.Repeat("The sea wall will be finished next year. ", 60) + "\n" // about 2.6 KB
+	long := `{"title":"Long","body":"` + strings.Repeat("x", 3000) + `"}`
+	tests := []struct {
+		name        string
+		ingesterMax int64
+		sourceMax   int64
+		wantNew     int
+		wantFailed  map[string]string // file (or file:line) → a part of the reason
+	}{
+		{
+			name: "the source's cap is below the ingester's", ingesterMax: 1 << 20, sourceMax: 2048,
+			wantNew: 3,
+			wantFailed: map[string]string{
+				"big.txt":       " bytes is larger than the source's max_bytes (2 KB): raise max_bytes on the source to read it",
+				"lines.jsonl:2": "line larger than 2 KB",
+			},
+		},
+		{
+			name: "the source's cap is above the ingester's", ingesterMax: 2048, sourceMax: 1 << 20,
+			wantNew: 5,
+		},
+		{
+			name: "no cap on the source: the ingester's", ingesterMax: 2048, sourceMax: 0,
+			wantNew: 3,
+			wantFailed: map[string]string{
+				"big.txt":       "file larger than 2 KB",
+				"lines.jsonl:2": "line larger than 2 KB",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t, Options{MaxBytes: tt.ingesterMax})
+			dir := t.TempDir()
+			writeFile(t, dir, "a.txt", []byte(txtArticle))
+			writeFile(t, dir, "big.txt", []byte(strings.Replace(big, "Harbour council", "Big council", 1)))
+			writeFile(t, dir, "c.md", []byte(mdArticle))
+			writeFile(t, dir, "lines.jsonl", []byte(jsonArticle+"\n"+long+"\n"))
+			p, err := NewPoller(e.in, []Source{{Name: "desk", Path: dir, MaxBytes: tt.sourceMax}}, PollerOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.Poll(e.ctx, p.Sources()[0])
+			if err != nil {
+				t.Fatalf("scan: %v", err)
+			}
+			if res.New != tt.wantNew || res.Failed != len(tt.wantFailed) {
+				t.Errorf("scan: %s %+v; want %d new and %d refused", res.Report.String(), res.Failures, tt.wantNew, len(tt.wantFailed))
+			}
+			for _, f := range res.Failures {
+				rel, _ := filepath.Rel(dir, f.Item)
+				want, ok := tt.wantFailed[rel]
+				if !ok || !strings.Contains(f.Reason, want) {
+					t.Errorf("%s refused with %q; want %q", rel, f.Reason, want)
+				}
+			}
+		})
+	}
+}

@@ -80,7 +80,7 @@ func FuzzJSONL(f *testing.F) {
 	e := newEnv(f, Options{MaxBytes: 4096})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := e.in.newSink()
-		e.in.ingestJSONL(e.ctx, s, bytes.NewReader(data), File{Path: "fuzz.jsonl", Source: "fuzz"})
+		e.in.ingestJSONL(e.ctx, s, bytes.NewReader(data), File{Path: "fuzz.jsonl", Source: "fuzz"}, e.in.maxBytes)
 		s.flush(e.ctx)
 		if lines := bytes.Count(data, []byte("\n")) + 1; s.rep.Total() > lines {
 			t.Errorf("%d results for %d lines", s.rep.Total(), lines)

@@ -60,6 +60,7 @@ type Options struct {
 	// at once.
 	Analyze func(*briefing.Article)
 	// MaxBytes caps one file, one article page and one API request body; DefaultMaxBytes when 0.
+	// A Source's MaxBytes, when set, caps its own pages and files instead.
 	MaxBytes int64
 	// FeedMaxBytes caps one feed document, for sources that set no MaxBytes.
 	FeedMaxBytes int64
