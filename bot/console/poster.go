@@ -36,13 +36,18 @@ func NewPoster(w io.Writer, opts RenderOptions) *Poster {
 func (p *Poster) Platform() string { return "console" }
 
 // Post writes the briefing under a line naming the channel and returns a message id such as
-// "console-1". A delivery whose Key was posted already (a retry after a crash) is not written
-// again: the earlier id is returned, as a platform's duplicate guard would.
+// "console-1". Times are shown in the channel's zone (d.Location), else in the Poster's. A
+// delivery whose Key was posted already (a retry after a crash) is not written again: the
+// earlier id is returned, as a platform's duplicate guard would.
 func (p *Poster) Post(ctx context.Context, d bot.Delivery) (string, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	text := Render(d.Briefing, p.opts)
+	opts := p.opts
+	if d.Location != nil {
+		opts.Location = d.Location
+	}
+	text := Render(d.Briefing, opts)
 
 	p.mu.Lock()
 	defer p.mu.Unlock()

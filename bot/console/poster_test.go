@@ -6,13 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/briefbot/briefbot/bot"
 	"github.com/briefbot/briefbot/bot/render/rendertest"
+	"github.com/briefbot/briefbot/internal/golden"
 )
 
 func TestPosterWritesEachPostWholeWithItsID(t *testing.T) {
@@ -125,5 +128,44 @@ func TestPosterReportsWriteFailures(t *testing.T) {
 func TestPosterNamesItsPlatform(t *testing.T) {
 	if got := NewPoster(io.Discard, RenderOptions{}).Platform(); got != "console" {
 		t.Errorf("Platform() = %q", got)
+	}
+}
+
+// A briefing posted to a channel shows its times in the channel's zone (Delivery.Location), as
+// Slack and Discord do; without one, in the Poster's (UTC by default).
+func TestPosterShowsTimesInTheChannelsZone(t *testing.T) {
+	seoul, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newYork, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		poster   RenderOptions
+		location *time.Location
+		golden   string
+		since    string // the time the header shows
+	}{
+		{"no zone: UTC", RenderOptions{}, nil, "post-utc", "since Tue 4 Jun 00:00 UTC"},
+		{"the channel's zone", RenderOptions{}, seoul, "post-seoul", "since Tue 4 Jun 09:00 KST"},
+		{"the channel's zone over the poster's", RenderOptions{Location: seoul}, newYork, "post-new-york", "since Mon 3 Jun 20:00 EDT"},
+		{"the poster's zone when the channel has none", RenderOptions{Location: seoul}, nil, "post-seoul", "since Tue 4 Jun 09:00 KST"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			p := NewPoster(&out, tt.poster)
+			d := bot.Delivery{ChannelID: "korea-desk", Briefing: rendertest.Briefing(t, "normal"), Location: tt.location}
+			if _, err := p.Post(t.Context(), d); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out.String(), tt.since) {
+				t.Errorf("the post does not say %q:\n%s", tt.since, out.String())
+			}
+			golden.Compare(t, filepath.Join("testdata", tt.golden+".golden.txt"), out.Bytes(), *updateGolden)
+		})
 	}
 }
