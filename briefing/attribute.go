@@ -290,10 +290,18 @@ func (e *engine) dashSource(r [2]int) (np, bool) {
 // executive, Sofia Marchetti", "the company's founder, Ann Lee").
 func (e *engine) titleLeadsTo(k, name int) bool {
 	if name-1 > k && e.isPunct(name-1, ',') {
-		if isTitleDeterminer(e.id(k)) {
+		det := isTitleDeterminer(e.id(k))
+		if det {
 			k++
 		}
-		return k < name-1 && e.titleWordsBetween(k, name-1)
+		if k >= name-1 {
+			return false
+		}
+		if e.titleWordsBetween(k, name-1) {
+			return true
+		}
+		_, end, _ := e.titlePhrase(k, det) // "the director of the Coastal Rights League, Petra Holm"
+		return end == name-1
 	}
 	return e.titleWordsBetween(k, name)
 }
@@ -556,7 +564,10 @@ func (e *engine) subjectOf(k, lo, hi int) (np, int, bool) {
 
 // npBefore reads a subject ending at token j: a pronoun, a name, a name with an apposition
 // ("Rod Eddington, BA's chief executive,"), or a description.
-func (e *engine) npBefore(j, lo int) np {
+func (e *engine) npBefore(j, lo int) np { return e.npBeforeHops(j, lo, 2) }
+
+// npBeforeHops is npBefore reading back through at most hops appositions.
+func (e *engine) npBeforeHops(j, lo, hops int) np {
 	if e.isPunct(j, ')') {
 		// A parenthesis after the name: "Rep. Gwen Moore (D-Wis.) said".
 		k := j - 1
@@ -575,13 +586,37 @@ func (e *engine) npBefore(j, lo int) np {
 		for k >= lo && j-k < 30 && !e.isPunct(k, ',') {
 			k--
 		}
-		if k > lo {
-			if subj := e.npBefore(k-1, lo); subj.kind == npName {
+		if k > lo && hops > 0 {
+			// The apposition may be a name itself: "The leader of the league, Jo Hart, said".
+			inner := e.mentionAt(k + 1)
+			if inner >= 0 && (e.mentions[inner].tok != k+1 || e.mentions[inner].end != j || e.mentions[inner].possessive) {
+				inner = -1
+			}
+			if subj := e.npBeforeHops(k-1, lo, hops-1); subj.kind == npName {
+				m := e.mentions[subj.mention]
+				if m.tok-1 > lo && e.toks[m.tok-1].flags&fCap == 0 && e.has(m.tok-1, wcNotSubject) {
+					// The name ends a title of an apposition before: "Scott Pruitt, the
+					// attorney general of Oklahoma, one of the states suing, said".
+					if s2 := e.npBeforeHops(k, lo, hops-1); s2.kind == npName {
+						return s2
+					}
+				}
+				if inner >= 0 {
+					if in := &e.ents[e.mentions[inner].ent]; in.isPerson() && len(in.parts) > 1 && !e.ents[m.ent].likelyPerson() {
+						// "The leader of the Anti-Defamation League, Jonathan Greenblatt, warned"
+						return np{kind: npName, start: k + 1, end: j, mention: inner}
+					}
+				}
 				return subj
 			}
 			// A title before the name: "Lumen's chief executive, Sofia Marchetti, said".
-			if mi := e.mentionAt(k + 1); mi >= 0 && e.mentions[mi].tok == k+1 && e.mentions[mi].end == j && !e.mentions[mi].possessive && e.has(k-1, wcRole) {
-				return np{kind: npName, start: k + 1, end: j, mention: mi}
+			if inner >= 0 && e.has(k-1, wcRole) {
+				return np{kind: npName, start: k + 1, end: j, mention: inner}
+			}
+			// A second apposition: "Tomas Reyes, the attorney general, one of the states
+			// suing, said".
+			if s2 := e.npBeforeHops(k, lo, hops-1); s2.kind == npName {
+				return s2
 			}
 		}
 		return np{}
