@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strings"
@@ -56,6 +58,14 @@ func Open(ctx context.Context, dsn string, opts Options) (Store, error) {
 		s, err = openPostgres(ctx, dsn)
 	case "", "file":
 		s, err = openSQLite(dsn)
+		if err == nil {
+			// Connecting opens (or creates) the file: a path that cannot be opened fails here,
+			// where the error can name it, rather than in the first statement.
+			if perr := s.w.PingContext(ctx); perr != nil {
+				s.Close()
+				return nil, sqliteOpenError(dsn, perr)
+			}
+		}
 	default:
 		return nil, fmt.Errorf("store: open: unsupported DSN scheme %q: use a file path (SQLite) or postgres://", scheme)
 	}
@@ -183,6 +193,37 @@ func openSQLite(dsn string) (*sqlStore, error) {
 	s.ckpt = newCheckpointer(ckpt)
 	return s, nil
 }
+
+// sqliteOpenError explains a SQLite database that cannot be opened: which file, and what to do
+// about the usual causes (a folder that does not exist or that this user may not write to, as
+// under a service whose working directory is read-only).
+func sqliteOpenError(dsn string, err error) error {
+	path, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(dsn, "file://"), "file:"), "?")
+	if path == "" {
+		path = DefaultDSN
+	}
+	if abs, aerr := filepath.Abs(path); aerr == nil {
+		path = abs
+	}
+	var se interface{ Code() int }
+	if !errors.As(err, &se) || se.Code()&0xff != sqliteCantOpen {
+		return fmt.Errorf("store: open SQLite database %s: %w", path, err)
+	}
+	if info, serr := os.Stat(path); serr == nil && info.IsDir() {
+		return fmt.Errorf("store: cannot open SQLite database %s: %w: it is a folder; set store: (or --store) to a file in it, such as %s",
+			path, err, filepath.Join(path, DefaultDSN))
+	}
+	const fix = "set store: (or --store) to a writable path such as /var/lib/briefbot/briefbot.db"
+	dir := filepath.Dir(path)
+	if info, serr := os.Stat(dir); serr == nil && !info.IsDir() {
+		return fmt.Errorf("store: cannot open SQLite database %s: %w: %s is a file, not a folder; %s", path, err, dir, fix)
+	}
+	return fmt.Errorf("store: cannot open SQLite database %s: %w: the folder %s does not exist or this user may not write to it; "+
+		"create it, or %s", path, err, dir, fix)
+}
+
+// sqliteCantOpen is SQLITE_CANTOPEN, the primary code of a file SQLite cannot open or create.
+const sqliteCantOpen = 14
 
 func openPostgres(ctx context.Context, dsn string) (*sqlStore, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
