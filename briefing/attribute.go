@@ -199,6 +199,12 @@ func (e *engine) cueVerb(k int, weakOK bool) bool {
 	if t.has(wcTitleMod) && k+1 < len(e.toks) && e.toks[k+1].has(wcRole) && e.toks[k+1].flags&fQuoted == 0 {
 		return false // "press secretary", "state senator": a title, not a verb
 	}
+	if k > 0 && e.toks[k-1].kind == tokWord {
+		switch e.toks[k-1].info.id {
+		case wThe, wA, wAn, wHis, wTheir, wIts, wOur, wAnother:
+			return false // "the states", "a call", "his tweets": a noun
+		}
+	}
 	return weakOK || !t.has(wcWeakCue)
 }
 
