@@ -68,13 +68,24 @@ func commands() []command {
 	return cmds
 }
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	// The first signal starts a clean shutdown; a second one ends the process at once.
+// stopSignals end a command cleanly: Ctrl-C, SIGTERM (docker stop, systemctl stop) and SIGHUP
+// (the terminal went away). The configuration is read only at start, so SIGHUP does not reload.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// notifyStop returns a context that ends at the first of stopSignals. Once it has ended, the
+// signals have their default effect again: a second one ends the process at once.
+func notifyStop(parent context.Context) (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(parent, stopSignals...)
 	go func() {
 		<-ctx.Done()
 		stop()
 	}()
+	return ctx, stop
+}
+
+func main() {
+	// The first signal starts a clean shutdown; a second one ends the process at once.
+	ctx, stop := notifyStop(context.Background())
 	env := &Env{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 		StdinIsTerminal: isTerminal(os.Stdin), StdoutIsTerminal: isTerminal(os.Stdout),

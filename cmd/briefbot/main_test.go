@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/briefbot/briefbot/briefing/store"
@@ -132,6 +133,32 @@ func TestDoubleDashLetsAFileStartWithADash(t *testing.T) {
 			code, stdout, stderr := runCmd(t, tt.args...)
 			if code != tt.code || !strings.Contains(stdout, tt.stdout) || (tt.stderr == "" && stderr != "") || !strings.Contains(stderr, tt.stderr) {
 				t.Errorf("exit %d, stdout:\n%s\nstderr:\n%s\nwant exit %d, stdout with %q, stderr with %q", code, stdout, stderr, tt.code, tt.stdout, tt.stderr)
+			}
+		})
+	}
+}
+
+// Ctrl-C, SIGTERM and SIGHUP each end the commands' context, so that briefbot run shuts down
+// cleanly whichever it gets.
+func TestEachStopSignalEndsTheContext(t *testing.T) {
+	tests := []struct {
+		name string
+		sig  syscall.Signal
+	}{
+		{"interrupt (Ctrl-C)", syscall.SIGINT},
+		{"SIGTERM (systemctl stop, docker stop)", syscall.SIGTERM},
+		{"SIGHUP (the terminal closed)", syscall.SIGHUP},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, stop := notifyStop(t.Context())
+			defer stop()
+			if err := syscall.Kill(os.Getpid(), tt.sig); err != nil {
+				t.Fatal(err)
+			}
+			<-ctx.Done() // the test's own timeout fails it if the signal is not caught
+			if cause := context.Cause(ctx); cause == nil || !strings.Contains(cause.Error(), tt.sig.String()) {
+				t.Errorf("context ended by %v, want %v", cause, tt.sig)
 			}
 		})
 	}
