@@ -286,8 +286,19 @@ func (e *engine) addMention(i, j int, aside bool) {
 		}
 		if t.info.id == wOf || t.info.id == wFor {
 			if k+1 < j && e.hasRoleBefore(i, k) {
-				// "Minister of Crown Relations Carolyn Bennett": the name is the last two words.
+				// "Minister of Crown Relations Carolyn Bennett": the name is the last two words,
+				// or three with an initial ("Secretary of Homeland Security Jeh C. Johnson"), or
+				// from a given name on ("Secretary of State John F. Kerry").
 				name = e.lastWords(k+1, j, 2)
+				if name > k+2 && runeCount(e.word(name)) == 1 {
+					name = e.lastWords(k+1, name, 1)
+				}
+				for g := k + 2; g < name; g++ {
+					if toks[g].kind == tokWord && e.nameInfo(g).cls&wcGiven != 0 {
+						name = g
+						break
+					}
+				}
 				honor = true
 				break
 			}
