@@ -59,6 +59,12 @@ func (in *Ingester) Handler(token string) http.Handler {
 			apiError(w, http.StatusUnsupportedMediaType, "send Content-Type: application/json")
 			return
 		}
+		if r.ContentLength > in.maxBytes {
+			// Announced too large: turned away before any of it is read.
+			in.metrics.IngestFailed(DefaultAPISource, "too_large")
+			apiError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body larger than %s", formatBytes(in.maxBytes)))
+			return
+		}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, in.maxBytes))
 		var tooBig *http.MaxBytesError
 		switch {

@@ -172,3 +172,50 @@ func TestHandlerAcceptsOneObject(t *testing.T) {
 		t.Errorf("second post: %v", out)
 	}
 }
+
+// unreadBody fails the test when read: a body announced too large must be refused unread.
+type unreadBody struct{ t *testing.T }
+
+func (b unreadBody) Read([]byte) (int, error) {
+	b.t.Error("the body was read")
+	return 0, io.EOF
+}
+
+// A request whose Content-Length is over the cap is refused with the endpoint's JSON error,
+// before its body is read; one within the cap is read.
+func TestHandlerRefusesAnAnnouncedBodyOverTheCapUnread(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{MaxBytes: 1024})
+	h := e.in.Handler(apiToken)
+	tests := []struct {
+		name      string
+		length    int64
+		auth      string
+		want      int
+		wantError string
+	}{
+		{"a gigabyte announced", 1 << 30, "Bearer " + apiToken, 413, "request body larger than 1 KB"},
+		{"one byte over the cap", 1025, "Bearer " + apiToken, 413, "request body larger than 1 KB"},
+		{"over the cap without the token", 1 << 30, "Bearer wrong-token", 401, "bearer token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest("POST", "/api/articles", unreadBody{t})
+			req.ContentLength = tt.length
+			req.Header.Set("Authorization", tt.auth)
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			var out map[string]string
+			if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+				t.Fatalf("%d answer is not JSON: %q", rec.Code, rec.Body.String())
+			}
+			if ct := rec.Header().Get("Content-Type"); rec.Code != tt.want || !strings.HasPrefix(ct, "application/json") || !strings.Contains(out["error"], tt.wantError) {
+				t.Errorf("answer %d %s %v, want %d and a JSON error mentioning %q", rec.Code, ct, out, tt.want, tt.wantError)
+			}
+		})
+	}
+	if got := e.failures(DefaultAPISource, "too_large"); got != 2 {
+		t.Errorf("too_large metric = %v, want 2", got)
+	}
+}
