@@ -468,7 +468,8 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 	if adjacent {
 		// The mark must follow a colon or comma (or "that") right after the cue.
 		k := hi - 1
-		if k >= lo && (e.isPunct(k, ':') || e.isPunct(k, ',')) {
+		comma := k >= lo && e.isPunct(k, ',')
+		if k >= lo && (e.isPunct(k, ':') || comma) {
 			k--
 		} else if !(k >= lo && e.id(k) == wThat) {
 			if !(k >= lo && e.cueVerb(k, true)) {
@@ -477,7 +478,9 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 		}
 		// `said Lavrov: "` / `Lavrov said: "` / `he told reporters: "`
 		for j := k; j >= lo && k-j < 8; j-- {
-			if e.cueVerb(j, true) {
+			// Before a comma, a weak verb counts only right at it: `he went on, "`, not
+			// `the Senate goes on recess, "`.
+			if e.cueVerb(j, !comma || k-j <= 1) {
 				return e.subjectOrParticiple(j, lo, hi)
 			}
 			if e.toks[j].kind != tokWord {
