@@ -21,6 +21,8 @@ type fetcher struct {
 	public    *http.Client
 	private   *http.Client
 	userAgent string
+	// privateFix tells how to allow a refused private-network address.
+	privateFix string
 }
 
 func newFetcher(base *http.Client, userAgent string, log *slog.Logger) *fetcher {
@@ -125,7 +127,7 @@ func (f *fetcher) get(ctx context.Context, r fetchRequest) (*fetchResponse, erro
 	if r.AllowPrivate {
 		client = f.private
 	} else if err := checkLiteralHost(u.Host); err != nil {
-		return nil, refuse("private_address", "%s %s: %w (set allow_private on the source to fetch it)", r.What, u.Host, ErrPrivateAddress)
+		return nil, refuse("private_address", "%s %s: %w (%s)", r.What, u.Host, ErrPrivateAddress, f.privateFix)
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.Timeout)
 	defer cancel()
@@ -145,7 +147,7 @@ func (f *fetcher) get(ctx context.Context, r fetchRequest) (*fetchResponse, erro
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, fetchError(r, err)
+		return nil, fetchError(r, err, f.privateFix)
 	}
 	defer resp.Body.Close()
 
@@ -167,7 +169,7 @@ func (f *fetcher) get(ctx context.Context, r fetchRequest) (*fetchResponse, erro
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, r.MaxBytes+1))
 	if err != nil {
-		return nil, fetchError(r, err)
+		return nil, fetchError(r, err, f.privateFix)
 	}
 	if int64(len(body)) > r.MaxBytes {
 		return nil, tooLarge(r.What, r.MaxBytes)
@@ -176,15 +178,16 @@ func (f *fetcher) get(ctx context.Context, r fetchRequest) (*fetchResponse, erro
 	return out, nil
 }
 
-// fetchError turns a transport error into a refusal with a message a person can act on.
-func fetchError(r fetchRequest, err error) error {
+// fetchError turns a transport error into a refusal with a message a person can act on;
+// privateFix says how to allow a private-network address.
+func fetchError(r fetchRequest, err error, privateFix string) error {
 	var ref *refusal
 	var netErr net.Error
 	switch {
 	case errors.As(err, &ref):
 		return ref
 	case errors.Is(err, ErrPrivateAddress):
-		return refuse("private_address", "%s %s: %w (set allow_private on the source to fetch it)", r.What, r.URL, ErrPrivateAddress)
+		return refuse("private_address", "%s %s: %w (%s)", r.What, r.URL, ErrPrivateAddress, privateFix)
 	case errors.Is(err, context.Canceled):
 		return refuse("canceled", "%s %s: %w", r.What, r.URL, context.Canceled)
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():

@@ -85,6 +85,24 @@ func TestFeedsOnPrivateAddressesAreRefusedUnlessAllowed(t *testing.T) {
 			}
 		})
 	}
+	// The refusal says how to allow the address: the configuration's key, or what the ingester
+	// was told (a command-line flag).
+	fixes := []struct {
+		name, fix, want string
+	}{
+		{"by default", "", "(set allow_private on the source to fetch it)"},
+		{"as the ingester was told", "run again with --allow-private to fetch it", "(run again with --allow-private to fetch it)"},
+	}
+	for _, tt := range fixes {
+		t.Run("the fix "+tt.name, func(t *testing.T) {
+			e := newEnv(t, Options{PrivateAddressFix: tt.fix})
+			for _, u := range []string{srv.URL + "/rss.xml", "http://localhost:" + port + "/rss.xml"} {
+				if _, err := e.in.PollFeed(e.ctx, Source{Name: "local", Feed: u}); err == nil || !strings.HasSuffix(err.Error(), tt.want) {
+					t.Errorf("%s: %v, want it to end %q", u, err, tt.want)
+				}
+			}
+		})
+	}
 	t.Run("allowed", func(t *testing.T) {
 		e := newEnv(t, Options{})
 		if _, err := e.in.PollFeed(e.ctx, Source{Name: "local", Feed: srv.URL + "/rss.xml", AllowPrivate: true}); err != nil {

@@ -9,6 +9,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -66,7 +67,13 @@ type Options struct {
 	FeedMaxBytes int64
 	// Timeout bounds one HTTP request, for sources that set no Timeout.
 	Timeout time.Duration
+	// PrivateAddressFix tells, in a refusal of a private-network address, how to allow it;
+	// DefaultPrivateAddressFix (the configuration's allow_private) when "".
+	PrivateAddressFix string
 }
+
+// DefaultPrivateAddressFix is how a refusal of a private-network address says to allow it.
+const DefaultPrivateAddressFix = "set allow_private on the source to fetch it"
 
 // Ingester reads articles from feeds, files and HTTP requests into a store. It is safe for
 // concurrent use.
@@ -119,6 +126,7 @@ func New(st Saver, opts Options) *Ingester {
 		ua = DefaultUserAgent
 	}
 	in.fetch = newFetcher(opts.HTTPClient, ua, in.log)
+	in.fetch.privateFix = cmp.Or(opts.PrivateAddressFix, DefaultPrivateAddressFix)
 	return in
 }
 

@@ -62,7 +62,8 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 	}
 	defer st.Close()
 	// Refusals are listed at the end; the log would only repeat them.
-	in := ingest.New(st, ingest.Options{Logger: slog.New(slog.DiscardHandler)})
+	in := ingest.New(st, ingest.Options{Logger: slog.New(slog.DiscardHandler),
+		PrivateAddressFix: "run again with --allow-private to fetch it"})
 
 	bar := newIngestBar(env, len(files)+len(feeds))
 	rep.Merge(in.IngestFileList(ctx, files, func(f ingest.File) {

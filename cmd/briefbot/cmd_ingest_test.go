@@ -94,7 +94,8 @@ func TestIngestCommandReadsFeeds(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "feeds.db")
 
 	code, out, _ := runCmd(t, "ingest", "--store", db, srv.URL+"/rss")
-	if code != 1 || !strings.Contains(out, "refusing to connect to a private-network address") {
+	if code != 1 || !strings.Contains(out, "refusing to connect to a private-network address (run again with --allow-private to fetch it)") ||
+		strings.Contains(out, "allow_private") {
 		t.Errorf("a private feed without --allow-private: exit %d, output:\n%s", code, out)
 	}
 	code, out, errOut := runCmd(t, "ingest", "--store", db, "--allow-private", srv.URL+"/rss")
