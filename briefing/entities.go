@@ -350,9 +350,10 @@ func (e *engine) addMention(i, j int, aside bool) {
 	if toks[j-1].kind == tokWord && e.nameInfo(j-1).cls&wcParty != 0 {
 		return
 	}
-	// A sentence adverb or a participle opening the sentence is no part of the name: "Perhaps",
-	// "Finally", "Telling Jeb Bush…", "Having Billy Eichner…".
-	if w := e.word(name); toks[name].is(fSentStart) && words > 1 && (hasSuffixFold(w, "ly") || hasSuffixFold(w, "ing") && !toks[name].has(wcGiven)) {
+	// A sentence adverb, a participle or a speech verb opening the sentence is no part of the
+	// name: "Perhaps", "Finally", "Telling Jeb Bush…", "Having Billy Eichner…", "Said Dorothy
+	// Poynter, who…".
+	if w := e.word(name); toks[name].is(fSentStart) && words > 1 && (hasSuffixFold(w, "ly") || (hasSuffixFold(w, "ing") || toks[name].has(wcCoreCue)) && !toks[name].has(wcGiven)) {
 		name++
 		for name < j && toks[name].kind != tokWord {
 			name++
