@@ -176,7 +176,7 @@ const titleModifierWords = `foreign prime deputy vice top chief senior former ac
 	fire border immigration emergency medical legal technical financial operating commercial
 	marketing sales strategy research chief-of-staff staff assistant-secretary undersecretary under
 	permanent parliamentary co head team club board company group news political communications
-	development humanitarian nuclear climate foreign-policy`
+	development humanitarian nuclear climate foreign-policy ranking`
 
 // orgWords end the names of organisations ("Foreign Ministry", "Saskatoon Police Service") and
 // head descriptions of them ("the ministry said").
