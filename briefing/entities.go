@@ -181,7 +181,7 @@ func (e *engine) runEnd(i int) int {
 		t := toks[j]
 		if t.kind == tokWord && t.flags&fQuoted == 0 {
 			if t.flags&fCap != 0 {
-				if words > 0 && (t.has(wcCapStop) && !e.isHonorific(j)) {
+				if words > 0 && (t.has(wcCapStop) && !e.isHonorific(j) && !e.isInitial(j)) {
 					break
 				}
 				words++
@@ -215,6 +215,15 @@ func (e *engine) runEnd(i int) int {
 		j--
 	}
 	return j
+}
+
+// isInitial reports a single capital letter with a period, before another capitalised word: the
+// "A." of "Julie A. Diaz", which is no article.
+func (e *engine) isInitial(i int) bool {
+	toks := e.toks
+	return i+2 < len(toks) && toks[i].end-toks[i].start == 1 && toks[i].flags&fCap != 0 &&
+		toks[i+1].kind == tokPunct && toks[i+1].start == toks[i].end && e.text[toks[i+1].start] == '.' &&
+		toks[i+2].kind == tokWord && toks[i+2].flags&fCap != 0
 }
 
 func (e *engine) isHonorific(i int) bool {
