@@ -125,7 +125,21 @@ func (e *engine) lowerTitleBefore(i int) string {
 	if !toks[i-1].has(wcRole) || toks[i-1].has(wcCue) && hasSuffixFold(e.word(i-1), "ed") {
 		return ""
 	}
+	// After a modal the role noun is a verb: "he would counsel Clinton".
+	if k >= 0 && k+1 == start && toks[k].kind == tokWord && toks[k].flags&fCap == 0 && isModal(e.word(k)) {
+		return ""
+	}
 	return validText(e.text[toks[start].start:toks[i-1].end])
+}
+
+// isModal reports a modal verb: "would", "will", "can".
+func isModal(w string) bool {
+	for _, m := range [...]string{"will", "would", "can", "could", "shall", "should", "may", "might", "must"} {
+		if equalFold(w, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // appositionTitle returns a title in apposition after a name that ends at token j ("Rod
