@@ -405,10 +405,10 @@ func (e *engine) narrationSubject(qi int) int {
 // view".
 func (e *engine) sentenceSubject(s0, end int) np {
 	k := s0
-	if k < end && e.toks[k].has(wcCapStop) && !e.toks[k].has(wcPronoun|wcPossessive) && e.mentionAt(k) < 0 {
+	if k < end && e.toks[k].has(wcCapStop) && e.toks[k].flags&fCap != 0 && !e.toks[k].has(wcPronoun|wcPossessive) && e.mentionAt(k) < 0 {
 		// "But", "Later", "At the party," …: an opening word or phrase.
 		c := k
-		for c < end && c-k < 8 && !e.isPunct(c, ',') && e.toks[c].kind == tokWord {
+		for c < end && c-k < 12 && !e.isPunct(c, ',') && e.toks[c].kind == tokWord {
 			c++
 		}
 		switch {
