@@ -359,6 +359,11 @@ func (e *engine) npAt(k, hi int) np {
 				return np{kind: npName, start: k, end: e.mentions[mi].end, mention: mi}
 			}
 		}
+		if t.kind == tokPunct && j > start && j+1 < hi && t.start == e.toks[j-1].end && e.toks[j+1].start == t.end &&
+			e.toks[j-1].kind == tokWord && e.toks[j+1].kind == tokWord && strings.IndexByte("/-.&", e.text[t.start]) >= 0 {
+			j++ // punctuation inside a word: "9/11 widow", "U.S.-born"
+			continue
+		}
 		if t.kind != tokWord || t.flags&fQuoted != 0 {
 			break
 		}
