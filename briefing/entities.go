@@ -274,7 +274,9 @@ func (e *engine) addMention(i, j int, aside bool) {
 		if t.kind != tokWord {
 			continue
 		}
-		if t.has(wcHonorific) && k+1 < j {
+		if t.has(wcHonorific) && k+1 < j && (!t.has(wcParticle) || t.flags&fCap != 0 && e.isPunct(k+1, '.')) {
+			// (A particle is an honorific only as an abbreviation: "Del. Stacey Plaskett"
+			// is a delegate, "Guillermo del Toro" no one's title.)
 			name = k + 1
 			honor = true
 			if t.info.g != unknownGender {

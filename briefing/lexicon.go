@@ -115,7 +115,7 @@ const (
 	commissioner inspector detective sergeant constable officer general colonel captain
 	lieutenant major admiral chief secretary minister speaker representative councillor
 	councilor alderman pastor mp mep ceo spokesperson director dean head leader founder chair
-	deputy vice crown prosecutor attorney`
+	deputy vice crown prosecutor attorney del`
 )
 
 // roleWords name what a person is: they make titles ("Foreign Minister", "chief executive") and
@@ -225,7 +225,7 @@ const capStopWords = `the a an this that these those he she it they we i you his
 // abbreviationWords end with a period that does not end the sentence.
 const abbreviationWords = `mr mrs ms dr st jr sr gen sen rep gov lt col capt sgt prof rev hon no vs etc
 	inc corp ltd co jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k e.g i.e fig approx est
-	dept univ assn bros ave blvd mt ft cmdr adm det insp supt pres msgr fr op cit al`
+	dept univ assn bros ave blvd mt ft cmdr adm det insp supt pres msgr fr op cit al del`
 
 // particleWords join the parts of a name: "Ludwig van Beethoven", "Charles de Gaulle".
 const particleWords = `van von der den de da di du del della la le bin ibn al el dos das ter ten`
