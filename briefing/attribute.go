@@ -774,6 +774,10 @@ func (e *engine) notSpeech(qi int, pre [2]int, cued bool) bool {
 	if cued && q.words >= 2 && q.words <= 4 && e.titleCase(sp) && e.toks[sp.first].flags&fCap != 0 && pre[1] > pre[0] && !e.isPunct(pre[1]-1, ':') && !e.isPunct(pre[1]-1, ',') {
 		return true // a title within a sentence: on CBS’ “Face the Nation.”
 	}
+	// A nickname between the parts of a name: Marcia "Cia" Price.
+	if q.words <= 3 && sp.close >= 0 && e.nicknameEnd(sp.open) == sp.close+1 {
+		return true
+	}
 	// A transcript line: "NAME: …".
 	if f := sp.first; f+1 <= sp.last && e.toks[f].is(fUpper) && e.isPunct(f+1, ':') {
 		return true

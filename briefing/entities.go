@@ -203,6 +203,13 @@ func (e *engine) runEnd(i int) int {
 			}
 			break
 		}
+		// A nickname in marks stays in the run: Marcia "Cia" Price.
+		if t.kind == tokMark && words > 0 {
+			if n := e.nicknameEnd(j); n > 0 {
+				j = n
+				continue
+			}
+		}
 		// A period after an initial or an honorific stays in the run: "Mary J. Blige", "Mr. Obama".
 		if t.kind == tokPunct && e.text[t.start] == '.' && words > 0 && j+1 < len(toks) && toks[j+1].kind == tokWord && toks[j+1].flags&fCap != 0 && toks[j].start == toks[j-1].end && e.isAbbrev(toks[j-1]) && toks[j-1].flags&fSentEnd == 0 && !toks[j].is(fSentEnd) {
 			j++
@@ -215,6 +222,25 @@ func (e *engine) runEnd(i int) int {
 		j--
 	}
 	return j
+}
+
+// nicknameEnd reads a nickname in marks between the parts of a name, from the opening mark at
+// token j: Marcia "Cia" Price, Dwayne "The Rock" Johnson. It returns the token of the name part
+// after it, or 0 when none is there.
+func (e *engine) nicknameEnd(j int) int {
+	toks := e.toks
+	if j == 0 || toks[j-1].kind != tokWord || toks[j-1].flags&fCap == 0 || toks[j-1].flags&fQuoted != 0 {
+		return 0
+	}
+	k := j + 1
+	for k < len(toks) && k-j <= 3 && toks[k].kind == tokWord && toks[k].flags&(fCap|fQuoted) == fCap|fQuoted {
+		k++
+	}
+	if k == j+1 || k+1 >= len(toks) || toks[k].kind != tokMark || toks[k+1].kind != tokWord ||
+		toks[k+1].flags&(fCap|fQuoted) != fCap || toks[k+1].has(wcCapStop) {
+		return 0
+	}
+	return k + 1
 }
 
 // isInitial reports a single capital letter with a period, before another capitalised word: the
@@ -370,10 +396,10 @@ func (e *engine) addMention(i, j int, aside bool) {
 			name++
 		}
 	}
-	// The parts of the name.
+	// The parts of the name, without a nickname in marks.
 	p0 := len(e.partBuf)
 	for k := name; k < j; k++ {
-		if toks[k].kind == tokWord {
+		if toks[k].kind == tokWord && toks[k].flags&fQuoted == 0 {
 			e.partBuf = append(e.partBuf, nameKey(e.word(k)))
 		}
 	}
