@@ -405,8 +405,13 @@ func (e *engine) addMention(i, j int, aside bool) {
 	}
 	parts := e.partBuf[p0:len(e.partBuf):len(e.partBuf)]
 
-	// A lone sentence-initial word that is no known name is an ordinary word ("Building up").
+	// A lone sentence-initial word that is no known name is an ordinary word ("Building up"); a
+	// lone role in the plural is never a name ("Aides said").
 	single := len(parts) == 1
+	if single && name+1 == j && e.nameInfo(name).cls&wcRolePlural != 0 {
+		e.partBuf = e.partBuf[:p0]
+		return
+	}
 	if single && toks[name].is(fSentStart) && !honor && !e.verbAfter(j) {
 		if e.findEntity(parts) < 0 && !e.capitalisedElsewhere(name) {
 			e.partBuf = e.partBuf[:p0]
