@@ -202,7 +202,7 @@ const capStopWords = `the a an this that these those he she it they we i you his
 	your but and or so if in on at for from with as by to of under after before during while when
 	where what who whom whose why how there here some many most all both each every no not yes also
 	however meanwhile although though despite since because once now then still yet according
-	whatever whoever whenever wherever whichever
+	whatever whoever whenever wherever whichever neither either nor
 	speaking asked asking answering besides further furthermore moreover instead indeed thus hence
 	therefore otherwise unlike like about above across against along amid among around behind below
 	beneath beside between beyond down inside into near off onto outside over past through
