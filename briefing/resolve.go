@@ -432,6 +432,10 @@ func (e *engine) sentenceSubject(s0, end int) np {
 	}
 	if mi := e.mentionAt(k); mi >= 0 && e.mentions[mi].tok == k {
 		m := e.mentions[mi]
+		if n := e.titledNameAfter(m.end, end); n >= 0 && !m.possessive {
+			// "Former Obama adviser David Axelrod said": the run qualifies the title.
+			return np{kind: npName, start: e.mentions[n].tok, end: e.mentions[n].end, mention: n}
+		}
 		if m.possessive {
 			if subj, role := e.possessedPerson(m.end, end); role {
 				return subj
@@ -442,6 +446,22 @@ func (e *engine) sentenceSubject(s0, end int) np {
 		}
 	}
 	return np{}
+}
+
+// titledNameAfter returns the mention of a name that a lower-case title starting at token k leads
+// to ("adviser David Axelrod", "press secretary Josh Earnest"), or -1.
+func (e *engine) titledNameAfter(k, end int) int {
+	j := k
+	for j < end && j-k < 4 && e.toks[j].kind == tokWord && e.toks[j].flags&(fCap|fQuoted) == 0 && e.has(j, wcRole|wcTitleMod) {
+		j++
+	}
+	if j == k || j >= end || !e.has(j-1, wcRole) {
+		return -1
+	}
+	if mi := e.mentionAt(j); mi >= 0 && e.mentions[mi].tok == j && !e.mentions[mi].possessive {
+		return mi
+	}
+	return -1
 }
 
 // possessedPerson reads what a possessive owns at the start of a sentence, from token k: when
