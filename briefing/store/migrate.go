@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -17,7 +18,7 @@ import (
 // migrations/<backend>/NNNN_name.sql. Each runs in its own transaction, which also records its
 // version in schema_migrations. A database whose recorded version is above the newest this
 // binary knows was migrated by a newer briefbot: Open refuses it (ErrSchemaTooNew) rather than
-// misread it.
+// misread it. With Options.NoMigrate, Open only reads the recorded version (checkSchema).
 //
 //go:embed migrations
 var migrationFiles embed.FS
@@ -55,6 +56,93 @@ func migrations(backend string) ([]migration, error) {
 		}
 	}
 	return ms, nil
+}
+
+// ErrSchemaOutdated: the database's schema is older than this binary's, or it has none, and the
+// store was opened with Options.NoMigrate. The error is a *SchemaOutdatedError.
+var ErrSchemaOutdated = errors.New("database schema is older than this binary")
+
+// SchemaOutdatedError is Open's refusal, with Options.NoMigrate, of a database whose schema is
+// older than this binary's or absent; errors.Is(err, ErrSchemaOutdated) holds. Opening the store
+// without NoMigrate (briefbot run or ingest) migrates it.
+type SchemaOutdatedError struct {
+	// Found is the database's schema version, 0 when it has none.
+	Found int
+	// Need is the schema version this binary needs.
+	Need int
+	// Missing is the SQLite file that does not exist, if that is why there is no schema.
+	Missing string
+}
+
+func (e *SchemaOutdatedError) Error() string {
+	const fix = "`briefbot run` (or `briefbot ingest`) migrates it"
+	switch {
+	case e.Missing != "":
+		return fmt.Sprintf("store: there is no SQLite database at %s (no schema) but this briefbot needs schema version %d: %s",
+			e.Missing, e.Need, "`briefbot run` (or `briefbot ingest`) creates it")
+	case e.Found == 0:
+		return fmt.Sprintf("store: the database has no briefbot schema (version 0) but this briefbot needs schema version %d: %s", e.Need, fix)
+	}
+	return fmt.Sprintf("store: the database is at schema version %d but this briefbot needs schema version %d: %s", e.Found, e.Need, fix)
+}
+
+// Is makes errors.Is(err, ErrSchemaOutdated) hold.
+func (e *SchemaOutdatedError) Is(target error) bool { return target == ErrSchemaOutdated }
+
+// latestVersion is the newest schema version this binary knows for a backend.
+func latestVersion(backend string) (int, error) {
+	ms, err := migrations(backend)
+	if err != nil {
+		return 0, fmt.Errorf("store: migrations: %w", err)
+	}
+	return len(ms), nil
+}
+
+// schemaTooNew is the refusal of a database migrated by a newer briefbot.
+func schemaTooNew(current, latest int) error {
+	return fmt.Errorf("%w: the database is at schema version %d but this briefbot knows versions up to %d: upgrade briefbot (a database is never migrated down)", ErrSchemaTooNew, current, latest)
+}
+
+// checkSchema fails unless the schema is the newest this binary knows; it creates and changes
+// nothing (Options.NoMigrate).
+func (s *sqlStore) checkSchema(ctx context.Context) error {
+	latest, err := latestVersion(s.backendName())
+	if err != nil {
+		return err
+	}
+	current, err := s.schemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("store: read the schema version: %w", err)
+	}
+	switch {
+	case current > latest:
+		return fmt.Errorf("store: %w", schemaTooNew(current, latest))
+	case current < latest:
+		return &SchemaOutdatedError{Found: current, Need: latest}
+	}
+	return nil
+}
+
+// schemaVersion returns the newest schema version recorded in the database, 0 when it records
+// none, without creating or changing anything. The table is looked for where the migrations
+// create it: the SQLite database, or PostgreSQL's search path.
+func (s *sqlStore) schemaVersion(ctx context.Context) (int, error) {
+	exists := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'`
+	if s.pg {
+		exists = `SELECT count(*) FROM (SELECT to_regclass('schema_migrations') AS t) r WHERE t IS NOT NULL`
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, exists).Scan(&n); err != nil {
+		return 0, err
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	var current int
+	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+		return 0, err
+	}
+	return current, nil
 }
 
 func (s *sqlStore) backendName() string {
@@ -105,7 +193,7 @@ func (s *sqlStore) applyMigration(ctx context.Context, m migration, latest int) 
 			return err
 		}
 		if current > latest {
-			return fmt.Errorf("%w: the database is at schema version %d but this briefbot knows versions up to %d: upgrade briefbot (a database is never migrated down)", ErrSchemaTooNew, current, latest)
+			return schemaTooNew(current, latest)
 		}
 		if current >= m.version {
 			return nil

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -31,6 +32,13 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives migrations and deduplication decisions; nil logs nothing.
 	Logger *slog.Logger
+	// NoMigrate opens the store without creating or changing its schema, for commands that
+	// only read or check it (briefbot check, brief, topics) while other briefbots may share the
+	// database: Open reads the schema version, and fails with a *SchemaOutdatedError
+	// (ErrSchemaOutdated) when the schema is older than this binary's or absent, and with
+	// ErrSchemaTooNew when it is newer. A SQLite file that does not exist is not created. Only
+	// a store opened without NoMigrate (briefbot run, ingest) migrates the database.
+	NoMigrate bool
 }
 
 // Open opens (creating and migrating as needed) the store a DSN names:
@@ -41,7 +49,9 @@ type Options struct {
 //     which several briefbot replicas may share. Parameters such as search_path and
 //     pool_max_conns are honoured.
 //
-// It fails with ErrSchemaTooNew when a newer briefbot has migrated the database.
+// It fails with ErrSchemaTooNew when a newer briefbot has migrated the database. With
+// Options.NoMigrate it changes no schema, and fails with ErrSchemaOutdated when the schema is
+// older than this binary's.
 func Open(ctx context.Context, dsn string, opts Options) (Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -57,6 +67,11 @@ func Open(ctx context.Context, dsn string, opts Options) (Store, error) {
 	case "postgres", "postgresql":
 		s, err = openPostgres(ctx, dsn)
 	case "", "file":
+		if opts.NoMigrate {
+			if err := sqliteFileMissing(dsn); err != nil {
+				return nil, err
+			}
+		}
 		s, err = openSQLite(dsn)
 		if err == nil {
 			// Connecting opens (or creates) the file: a path that cannot be opened fails here,
@@ -73,7 +88,11 @@ func Open(ctx context.Context, dsn string, opts Options) (Store, error) {
 		return nil, err
 	}
 	s.now, s.log = opts.Now, opts.Logger
-	if err := s.migrate(ctx); err != nil {
+	migrate := s.migrate
+	if opts.NoMigrate {
+		migrate = s.checkSchema
+	}
+	if err := migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -194,17 +213,42 @@ func openSQLite(dsn string) (*sqlStore, error) {
 	return s, nil
 }
 
-// sqliteOpenError explains a SQLite database that cannot be opened: which file, and what to do
-// about the usual causes (a folder that does not exist or that this user may not write to, as
-// under a service whose working directory is read-only).
-func sqliteOpenError(dsn string, err error) error {
+// sqliteFileMissing returns a *SchemaOutdatedError when dsn names a SQLite file that does not
+// exist, which opening would create.
+func sqliteFileMissing(dsn string) error {
+	base, query, _ := strings.Cut(dsn, "?")
+	params, _ := url.ParseQuery(query)
+	if base == ":memory:" || base == "file::memory:" || params.Get("mode") == "memory" {
+		return nil
+	}
+	path := sqlitePath(dsn)
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	need, err := latestVersion("sqlite")
+	if err != nil {
+		return err
+	}
+	return &SchemaOutdatedError{Need: need, Missing: path}
+}
+
+// sqlitePath is the absolute path of the file a SQLite DSN names.
+func sqlitePath(dsn string) string {
 	path, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(dsn, "file://"), "file:"), "?")
 	if path == "" {
 		path = DefaultDSN
 	}
-	if abs, aerr := filepath.Abs(path); aerr == nil {
+	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
 	}
+	return path
+}
+
+// sqliteOpenError explains a SQLite database that cannot be opened: which file, and what to do
+// about the usual causes (a folder that does not exist or that this user may not write to, as
+// under a service whose working directory is read-only).
+func sqliteOpenError(dsn string, err error) error {
+	path := sqlitePath(dsn)
 	var se interface{ Code() int }
 	if !errors.As(err, &se) || se.Code()&0xff != sqliteCantOpen {
 		return fmt.Errorf("store: open SQLite database %s: %w", path, err)
