@@ -531,10 +531,17 @@ func (e *engine) cueBefore(r [2]int, open int, adjacent bool) (np, int, bool) {
 	return np{}, -1, false
 }
 
-// subjectOrParticiple is subjectOf for the speech verb at j, but a participle without a subject
-// of its own (`Trump was defensive, saying, "`, `…, Spicer said, adding, "`) takes the subject
-// of the sentence, or that of the cue before it.
+// subjectOrParticiple is subjectOf for the speech verb at j, but a verb after "and" takes the
+// subject of the sentence, and a participle without a subject of its own (`Trump was defensive,
+// saying, "`, `…, Spicer said, adding, "`) that of the sentence or of the cue before it.
 func (e *engine) subjectOrParticiple(j, lo, hi int) (np, int, bool) {
+	if j-1 >= lo && e.id(j-1) == wAnd {
+		// A second verb joined by "and" shares the first one's subject: `Ann Lee said the
+		// plan was late and accused him of "…"`, `he laughed and said, "`.
+		if s2 := e.sentenceSubject(lo, j); s2.kind != npNone {
+			return s2, j, true
+		}
+	}
 	subj, v, ok := e.subjectOf(j, lo, hi)
 	if subj.kind != npNone || !hasSuffixFold(e.word(j), "ing") {
 		return subj, v, ok
