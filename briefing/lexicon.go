@@ -147,7 +147,7 @@ const roleWords = `pollster minister president secretary chancellor premier spok
 	blogger critic reviewer curator manager footballer cricketer batsman bowler cyclist runner
 	athlete swimmer boxer golfer champion rookie veteran teammate coach referee umpire official
 	minister's regulator watchdog governor-general counsel comedian supervisor clerk comptroller
-	assemblyman assemblywoman delegate trustee chaplain`
+	assemblyman assemblywoman delegate trustee chaplain front-runner frontrunner`
 
 // plainRoleWords are role nouns that say what a person is but not what they do: alone, they are
 // no title ("Ruth Okon, a mother of three" has one, "Ann Lee, a woman who…" none).
