@@ -40,9 +40,10 @@ type CheckOptions struct {
 
 // Check describes what cfg would run — the effective configuration with secrets redacted, the
 // store, sources, topics, channels with their next firing times, platforms and HTTP endpoints —
-// and checks what can be checked: the store opens and its schema is one this binary knows,
-// folder sources exist, and the Slack and Discord tokens given work (auth.test, GET
-// /users/@me). It returns ErrCheckFailed when a check failed.
+// and checks what can be checked: the store opens and its schema is one this binary knows (the
+// store is neither created nor migrated), folder sources exist, and the Slack and Discord tokens
+// given work (auth.test, GET /users/@me). It returns ErrCheckFailed when a check failed; a
+// check that passed with something to know (a schema `briefbot run` will migrate) is a note.
 func Check(ctx context.Context, cfg *config.Config, w io.Writer, opts CheckOptions) error {
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -70,16 +71,7 @@ func Check(ctx context.Context, cfg *config.Config, w io.Writer, opts CheckOptio
 		c.slack(ctx, cfg, opts)
 		c.discord(ctx, cfg, opts)
 	}
-	switch {
-	case c.failed > 0:
-		fmt.Fprintf(w, "\n%d of %d checks failed.\n", c.failed, c.run)
-		return fmt.Errorf("%w: %d of %d checks failed", ErrCheckFailed, c.failed, c.run)
-	case c.run == 0:
-		fmt.Fprintln(w, "\nNothing to check.")
-	default:
-		fmt.Fprintf(w, "\nAll %d checks passed.\n", c.run)
-	}
-	return nil
+	return c.summary()
 }
 
 // describe prints what would run.
@@ -202,8 +194,24 @@ func nextFiring(ch config.Channel, now time.Time) string {
 
 // checker runs checks and prints their results.
 type checker struct {
-	w           io.Writer
-	run, failed int
+	w                  io.Writer
+	run, failed, notes int
+}
+
+// summary prints how many checks passed and failed, and returns ErrCheckFailed when one failed.
+func (c *checker) summary() error {
+	switch {
+	case c.failed > 0:
+		fmt.Fprintf(c.w, "\n%d of %d checks failed.\n", c.failed, c.run)
+		return fmt.Errorf("%w: %d of %d checks failed", ErrCheckFailed, c.failed, c.run)
+	case c.run == 0:
+		fmt.Fprintln(c.w, "\nNothing to check.")
+	case c.notes > 0:
+		fmt.Fprintf(c.w, "\nAll %d checks passed (%d with a note).\n", c.run, c.notes)
+	default:
+		fmt.Fprintf(c.w, "\nAll %d checks passed.\n", c.run)
+	}
+	return nil
 }
 
 func (c *checker) ok(format string, args ...any) {
@@ -215,6 +223,13 @@ func (c *checker) fail(format string, args ...any) {
 	c.run++
 	c.failed++
 	fmt.Fprintf(c.w, "  FAIL  %s\n", fmt.Sprintf(format, args...))
+}
+
+// note reports a check that passed with something the operator should know.
+func (c *checker) note(format string, args ...any) {
+	c.run++
+	c.notes++
+	fmt.Fprintf(c.w, "  note  %s\n", fmt.Sprintf(format, args...))
 }
 
 func (c *checker) skip(format string, args ...any) {
@@ -239,8 +254,10 @@ func (c *checker) folders(cfg *config.Config) {
 	}
 }
 
-// store checks that the store opens and its schema is one this binary knows. A SQLite file
-// that does not exist yet is not created: its folder must be writable.
+// store checks that the store opens and its schema is one this binary knows. Neither is changed:
+// a SQLite file that does not exist yet is not created (its folder must be writable), and a
+// schema older than this binary's is not migrated — other briefbots sharing the database may
+// still need it as it is.
 func (c *checker) store(ctx context.Context, cfg *config.Config, timeout time.Duration) {
 	label := storeLabel(cfg.Store)
 	if !strings.Contains(cfg.Store, "://") && !strings.HasPrefix(cfg.Store, "file:") && cfg.Store != ":memory:" {
@@ -256,13 +273,9 @@ func (c *checker) store(ctx context.Context, cfg *config.Config, timeout time.Du
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	st, err := store.Open(ctx, cfg.Store, store.Options{Logger: slog.New(slog.DiscardHandler)})
-	switch {
-	case errors.Is(err, store.ErrSchemaTooNew):
-		c.fail("store: %s: %v", label, err)
-		return
-	case err != nil:
-		c.fail("store: %s does not open: %v", label, err)
+	st, err := store.Open(ctx, cfg.Store, store.Options{Logger: slog.New(slog.DiscardHandler), NoMigrate: true})
+	if err != nil {
+		c.schema(label, err)
 		return
 	}
 	defer st.Close()
@@ -271,6 +284,25 @@ func (c *checker) store(ctx context.Context, cfg *config.Config, timeout time.Du
 		return
 	}
 	c.ok("store: %s opens and its schema is current", label)
+}
+
+// schema reports why the store did not open: its schema (absent, older or newer than this
+// binary's), or another error.
+func (c *checker) schema(label string, err error) {
+	var old *store.SchemaOutdatedError
+	switch {
+	case errors.Is(err, store.ErrSchemaTooNew):
+		c.fail("store: %s: %v", label, err)
+	case errors.As(err, &old) && old.Missing != "":
+		c.ok("store: %s does not exist yet; `briefbot run` creates it", label)
+	case errors.As(err, &old) && old.Found == 0:
+		c.ok("store: %s has no briefbot schema yet; `briefbot run` creates it (schema version %d)", label, old.Need)
+	case errors.As(err, &old):
+		c.note("store: %s is at schema version %d and this briefbot needs version %d: `briefbot run` (or `briefbot ingest`) "+
+			"migrates it, after which briefbots older than this one refuse the database", label, old.Found, old.Need)
+	default:
+		c.fail("store: %s does not open: %v", label, err)
+	}
 }
 
 // writableDir reports whether a file can be created in dir.

@@ -128,27 +128,106 @@ func TestCheckOfflineChecksTheFileOnly(t *testing.T) {
 	}
 }
 
-func TestCheckFailsOnADatabaseMigratedByANewerBriefbot(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "briefbot.db")
-	st, err := store.Open(context.Background(), db, store.Options{})
-	if err != nil {
-		t.Fatal(err)
+// Check reports the store's schema, on SQLite and PostgreSQL, and never creates or migrates it:
+// a newer briefbot's binary may not change a schema that running replicas still use.
+func TestCheckReportsTheStoresSchemaAndChangesNothing(t *testing.T) {
+	backends := []struct {
+		name   string
+		driver string
+		dsn    func(t *testing.T) string
+		tables string // the query listing the database's tables
+	}{
+		{"SQLite", "sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "briefbot.db") },
+			`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`},
+		{"PostgreSQL", "pgx", postgresSchema,
+			`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`},
 	}
-	st.Close()
-	raw, err := sql.Open("sqlite", db)
-	if err != nil {
-		t.Fatal(err)
+	states := []struct {
+		name  string
+		setup func(t *testing.T, driver, dsn string, raw *sql.DB)
+		want  string // the store's check line, after the store's label
+		fail  bool
+	}{
+		{"an empty database", func(t *testing.T, driver, dsn string, raw *sql.DB) {
+			if driver == "sqlite" { // an empty file is an empty SQLite database
+				if err := os.WriteFile(dsn, nil, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}, "ok    store: %s has no briefbot schema yet; `briefbot run` creates it (schema version ", false},
+		{"a schema table that records no version", func(t *testing.T, driver, dsn string, raw *sql.DB) {
+			ddl := `CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`
+			if driver == "pgx" {
+				ddl = `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL)`
+			}
+			if _, err := raw.Exec(ddl); err != nil {
+				t.Fatal(err)
+			}
+		}, "ok    store: %s has no briefbot schema yet; `briefbot run` creates it (schema version ", false},
+		{"the current schema", func(t *testing.T, driver, dsn string, raw *sql.DB) {
+			st, err := store.Open(context.Background(), dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+		}, "ok    store: %s opens and its schema is current", false},
+		{"a schema migrated by a newer briefbot", func(t *testing.T, driver, dsn string, raw *sql.DB) {
+			st, err := store.Open(context.Background(), dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+			if _, err := raw.Exec(`INSERT INTO schema_migrations (version, name, applied_at)
+				SELECT 999, 'from_the_future', applied_at FROM schema_migrations WHERE version = 1`); err != nil {
+				t.Fatal(err)
+			}
+		}, "FAIL  store: %s: store: database schema is newer than this binary: the database is at schema version 999 " +
+			"but this briefbot knows versions up to", true},
 	}
-	if _, err := raw.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'from_the_future', 0)`); err != nil {
-		t.Fatal(err)
-	}
-	raw.Close()
-	cfg := parseConfig(t, fmt.Sprintf("store: %q\n", db))
-	var out bytes.Buffer
-	err = daemon.Check(context.Background(), cfg, &out, daemon.CheckOptions{})
-	if !errors.Is(err, daemon.ErrCheckFailed) || !strings.Contains(out.String(), "FAIL  store:") ||
-		!strings.Contains(out.String(), "newer") {
-		t.Errorf("Check of a database from a newer briefbot: %v\n%s", err, out.String())
+	for _, b := range backends {
+		for _, st := range states {
+			t.Run(b.name+"/"+st.name, func(t *testing.T) {
+				dsn := b.dsn(t)
+				raw, err := sql.Open(b.driver, dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer raw.Close()
+				st.setup(t, b.driver, dsn, raw)
+				tables := func() string {
+					var names []string
+					rows, err := raw.Query(b.tables)
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer rows.Close()
+					for rows.Next() {
+						var n string
+						if err := rows.Scan(&n); err != nil {
+							t.Fatal(err)
+						}
+						names = append(names, n)
+					}
+					return strings.Join(names, " ")
+				}
+				before := tables()
+				cfg := parseConfig(t, fmt.Sprintf("store: %q\n", dsn))
+				var out bytes.Buffer
+				err = daemon.Check(context.Background(), cfg, &out, daemon.CheckOptions{})
+				if failed := errors.Is(err, daemon.ErrCheckFailed); failed != st.fail || (err != nil && !failed) {
+					t.Errorf("Check: %v, want a failure: %v", err, st.fail)
+				}
+				label := "SQLite " + dsn
+				if b.driver == "pgx" {
+					label = "PostgreSQL " + dsn
+				}
+				if want := "  " + fmt.Sprintf(st.want, label); !strings.Contains(out.String(), want) {
+					t.Errorf("check output lacks\n%s\n%s", want, out.String())
+				}
+				if after := tables(); after != before {
+					t.Errorf("Check changed the tables: %q before, %q after", before, after)
+				}
+			})
+		}
 	}
 }
