@@ -36,7 +36,9 @@ type readStore struct {
 // given); configFlag is --config, else $BRIEFBOT_CONFIG names the config file. With a config
 // file, its store is the default of --store and its topics are known (the store is not written). A
 // SQLite file that does not exist is refused rather than created empty: the name is likely
-// mistyped, or nothing was ingested yet.
+// mistyped, or nothing was ingested yet. Nor is the schema created or migrated (other briefbots
+// may share the database): a schema older than this binary's is refused with the fix,
+// briefbot run or ingest.
 func openToRead(ctx context.Context, env *Env, dsn, configFlag string) (*readStore, error) {
 	var cfg *config.Config
 	path := config.PathFrom(configFlag, env.Getenv)
@@ -56,7 +58,7 @@ func openToRead(ctx context.Context, env *Env, dsn, configFlag string) (*readSto
 		return nil, fmt.Errorf("there is no store at %s: ingest articles first (briefbot ingest --store %s PATH|URL…) "+
 			"or name the store with --store", dsn, dsn)
 	}
-	st, err := store.Open(ctx, dsn, store.Options{})
+	st, err := store.Open(ctx, dsn, store.Options{NoMigrate: true})
 	if err != nil {
 		return nil, err
 	}
