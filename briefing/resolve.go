@@ -430,6 +430,12 @@ func (e *engine) sentenceSubject(s0, end int) np {
 		}
 		return np{kind: npPronoun, start: k, end: k + 1, g: t.info.g}
 	}
+	if mi := e.mentionAt(k); mi < 0 || e.mentions[mi].tok != k {
+		if n := e.titledNameAfter(k, end); n >= 0 {
+			// "Democratic front-runner Hillary Clinton said…"
+			return np{kind: npName, start: e.mentions[n].tok, end: e.mentions[n].end, mention: n}
+		}
+	}
 	if mi := e.mentionAt(k); mi >= 0 && e.mentions[mi].tok == k {
 		m := e.mentions[mi]
 		if n := e.titledNameAfter(m.end, end); n >= 0 && !m.possessive {
@@ -448,11 +454,13 @@ func (e *engine) sentenceSubject(s0, end int) np {
 	return np{}
 }
 
-// titledNameAfter returns the mention of a name that a lower-case title starting at token k leads
-// to ("adviser David Axelrod", "press secretary Josh Earnest"), or -1.
+// titledNameAfter returns the mention of a name that a title starting at token k leads to
+// ("adviser David Axelrod", "press secretary Josh Earnest", "Democratic front-runner Hillary
+// Clinton"), or -1.
 func (e *engine) titledNameAfter(k, end int) int {
 	j := k
-	for j < end && j-k < 4 && e.toks[j].kind == tokWord && e.toks[j].flags&(fCap|fQuoted) == 0 && e.has(j, wcRole|wcTitleMod) {
+	for j < end && j-k < 4 && e.toks[j].kind == tokWord && e.toks[j].flags&fQuoted == 0 &&
+		(e.toks[j].flags&fCap == 0 && e.has(j, wcRole|wcTitleMod) || e.toks[j].flags&fCap != 0 && e.has(j, wcParty|wcTitleMod)) {
 		j++
 	}
 	if j == k || j >= end || !e.has(j-1, wcRole) {
