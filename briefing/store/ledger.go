@@ -55,6 +55,15 @@ func (r *reusedStmt) exec(ctx context.Context, args ...any) (sql.Result, error) 
 	return r.db.ExecContext(ctx, r.query, args...)
 }
 
+// inTx returns the statement for use in tx (the prepared one, when there is one); the caller
+// closes it.
+func (r *reusedStmt) inTx(ctx context.Context, tx *sql.Tx) (*sql.Stmt, error) {
+	if r.st != nil {
+		return tx.StmtContext(ctx, r.st), nil
+	}
+	return tx.PrepareContext(ctx, r.query)
+}
+
 func (s *sqlStore) prepareLedger(ctx context.Context) error {
 	s.ledger = ledgerStmts{
 		// Insert the claim; or take the slot over when it is still claimed but its lease has
@@ -159,14 +168,26 @@ func (s *sqlStore) ReleaseSlot(ctx context.Context, key SlotKey, owner string) e
 
 // slotConflict explains why a guarded ledger write changed nothing.
 func (s *sqlStore) slotConflict(ctx context.Context, op string, key SlotKey) error {
+	return s.slotConflictIn(ctx, s.w, op, key)
+}
+
+// slotConflictIn is slotConflict reading through q (a transaction, or the writer pool).
+func (s *sqlStore) slotConflictIn(ctx context.Context, q querier, op string, key SlotKey) error {
 	where := fmt.Sprintf("store: %s %d@%s", op, key.SubscriptionID, key.At.Format(time.RFC3339))
-	sl, err := scanSlot(s.w.QueryRowContext(ctx, `SELECT `+slotColumns+` FROM slots WHERE subscription_id = $1 AND slot_at = $2`,
+	sl, err := scanSlot(q.QueryRowContext(ctx, `SELECT `+slotColumns+` FROM slots WHERE subscription_id = $1 AND slot_at = $2`,
 		key.SubscriptionID, s.ts(key.At)))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("%s: %w", where, ErrNotFound)
 	case err != nil:
 		return fmt.Errorf("%s: %w", where, err)
+	}
+	return slotConflictOf(where, sl)
+}
+
+// slotConflictOf is the error of a guarded ledger write refused because of the slot's row sl.
+func slotConflictOf(where string, sl Slot) error {
+	switch {
 	case sl.State != SlotClaimed:
 		return fmt.Errorf("%s: %w (%s)", where, ErrAlreadyDelivered, sl.State)
 	case sl.Owner == "":
@@ -174,6 +195,11 @@ func (s *sqlStore) slotConflict(ctx context.Context, op string, key SlotKey) err
 	default:
 		return fmt.Errorf("%s: %w: held by %s until %s", where, ErrClaimed, sl.Owner, sl.LeaseUntil.Format(time.RFC3339))
 	}
+}
+
+// querier runs a query returning one row: *sql.DB and *sql.Tx.
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
 func (s *sqlStore) subscriptionExists(ctx context.Context, id int64) bool {

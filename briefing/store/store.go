@@ -70,6 +70,16 @@ type Store interface {
 	FinishSlot(ctx context.Context, key SlotKey, owner string, outcome SlotOutcome) error
 	// ReleaseSlot gives up owner's claim (on shutdown) so another replica can take it at once.
 	ReleaseSlot(ctx context.Context, key SlotKey, owner string) error
+	// ClaimSlots claims many slots for owner at once, each as ClaimSlot would, in far fewer round
+	// trips and commits. The results are in the order of keys: each the claimed Slot, or the
+	// error ClaimSlot would return (ErrClaimed, ErrAlreadyDelivered, ErrNotFound); a slot listed
+	// twice is claimed once, its repetitions fail with ErrClaimed. An error of the database
+	// fails the call.
+	ClaimSlots(ctx context.Context, keys []SlotKey, owner string, now time.Time, lease time.Duration) ([]SlotClaim, error)
+	// FinishSlots records the outcomes of many of owner's claimed slots at once, each as
+	// FinishSlot would. The errors are in the order of finishes, nil for a slot recorded; an
+	// error of the database fails the call.
+	FinishSlots(ctx context.Context, owner string, finishes []SlotFinish) ([]error, error)
 	// LastDelivered returns the latest delivered slot of a subscription (zero when none).
 	LastDelivered(ctx context.Context, subscriptionID int64) (Slot, error)
 	// Slots lists a subscription's ledger, newest first.
@@ -197,6 +207,19 @@ type SlotOutcome struct {
 	WindowFrom time.Time
 	WindowTo   time.Time
 	At         time.Time
+}
+
+// SlotClaim is the result of one slot of ClaimSlots: the claimed slot, or why it was not
+// claimed.
+type SlotClaim struct {
+	Slot Slot
+	Err  error
+}
+
+// SlotFinish is one slot of FinishSlots and its outcome.
+type SlotFinish struct {
+	Key     SlotKey
+	Outcome SlotOutcome
 }
 
 // FeedState is what briefbot remembers of a polled feed.

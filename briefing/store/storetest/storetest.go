@@ -32,6 +32,7 @@ func Run(t *testing.T, newDSN func(t *testing.T) string) {
 		{"batches", batchTests},
 		{"topics", topicTests},
 		{"ledger", ledgerTests},
+		{"ledger batches", ledgerBatchTests},
 		{"feeds", feedTests},
 		{"schema", schemaTests},
 	}
