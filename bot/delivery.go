@@ -29,6 +29,8 @@ var errSuperseded = errors.New("superseded")
 // claim is a slot this replica holds in the ledger.
 type claim struct {
 	key        store.SlotKey
+	lane       *lane
+	job        *slotJob
 	sub        store.Subscription
 	loc        *time.Location
 	log        *slog.Logger
@@ -53,7 +55,8 @@ func (s *Scheduler) runJob(ctx context.Context, l *lane, j *slotJob) (outcome, t
 	}
 	log := s.log.With(append(subAttrs(sub), slog.Time("slot", j.key.At))...)
 	now := s.clock.Now()
-	row, err := s.store.ClaimSlot(ctx, j.key, s.replica, now, s.lease)
+	claimed := s.claims.do(ctx, claimCall{key: j.key, now: now})
+	row, err := claimed.row, claimed.err
 	switch {
 	case errors.Is(err, store.ErrAlreadyDelivered):
 		return outElsewhere, time.Time{}
@@ -68,23 +71,23 @@ func (s *Scheduler) runJob(ctx context.Context, l *lane, j *slotJob) (outcome, t
 		log.Warn("claim slot failed; trying again later", slog.Any("error", err))
 		return outRetry, now.Add(storeRetry)
 	}
-	c := &claim{key: j.key, sub: sub, loc: loc, log: log, claimedAt: now,
+	c := &claim{key: j.key, lane: l, job: j, sub: sub, loc: loc, log: log, claimedAt: now,
 		leaseUntil: leaseEnd(row, now, s.lease), retry: row.Attempts > 1}
 	switch {
 	case j.kind == jobSkip:
 		log.Info("slot skipped", slog.String("reason", j.reason))
-		return s.finish(ctx, c, store.SlotOutcome{State: store.SlotSkipped, Reason: j.reason})
+		return s.finish(c, store.SlotOutcome{State: store.SlotSkipped, Reason: j.reason})
 	case j.recheck && now.Sub(j.key.At) > s.catchUp():
 		reason := "missed: older than grace"
 		if c.retry {
 			reason += " (an earlier attempt did not finish)"
 		}
 		log.Info("slot skipped", slog.String("reason", reason))
-		return s.finish(ctx, c, store.SlotOutcome{State: store.SlotSkipped, Reason: reason})
+		return s.finish(c, store.SlotOutcome{State: store.SlotSkipped, Reason: reason})
 	case l.poster == nil:
 		reason := fmt.Sprintf("no poster for platform %q: is it configured?", sub.Platform)
 		log.Error("slot failed", slog.String("reason", reason))
-		return s.finish(ctx, c, store.SlotOutcome{State: store.SlotFailed, Reason: reason})
+		return s.finish(c, store.SlotOutcome{State: store.SlotFailed, Reason: reason})
 	}
 	c.late = j.late
 	return s.deliver(ctx, l.poster, c)
@@ -118,14 +121,14 @@ func (s *Scheduler) deliver(ctx context.Context, poster Poster, c *claim) (outco
 			switch {
 			case errors.Is(err, errSuperseded):
 				c.log.Info("slot skipped", slog.String("reason", err.Error()))
-				return s.finish(ctx, c, store.SlotOutcome{State: store.SlotSkipped, Reason: err.Error()})
+				return s.finish(c, store.SlotOutcome{State: store.SlotSkipped, Reason: err.Error()})
 			case errors.Is(err, store.ErrBadQuery):
 				return s.fail(ctx, c, platform, err, true)
 			case err == nil:
 				prepared = true
 				if b.Empty() && c.sub.SkipEmpty {
 					c.log.Info("slot skipped", slog.String("reason", "empty"))
-					return s.finish(ctx, c, store.SlotOutcome{State: store.SlotSkipped, Reason: "empty",
+					return s.finish(c, store.SlotOutcome{State: store.SlotSkipped, Reason: "empty",
 						WindowFrom: c.from, WindowTo: c.key.At})
 				}
 			}
@@ -269,7 +272,7 @@ func (s *Scheduler) delivered(ctx context.Context, c *claim, platform, messageID
 		slog.Time("window_from", c.from), slog.Duration("lag", now.Sub(c.key.At)))
 	s.metrics.BriefingPosted(platform, kind)
 	s.health.posted(ctx, platform, c.sub.ChannelID, c.sub.Topic)
-	return s.finish(ctx, c, store.SlotOutcome{State: store.SlotDelivered, MessageID: messageID, Late: c.late,
+	return s.finish(c, store.SlotOutcome{State: store.SlotDelivered, MessageID: messageID, Late: c.late,
 		WindowFrom: c.from, WindowTo: c.key.At})
 }
 
@@ -277,25 +280,22 @@ func (s *Scheduler) delivered(ctx context.Context, c *claim, platform, messageID
 func (s *Scheduler) fail(ctx context.Context, c *claim, platform string, err error, permanent bool) (outcome, time.Time) {
 	c.log.Error("slot failed", slog.Any("error", err), slog.Bool("permanent", permanent))
 	s.health.postFailed(ctx, c.sub, c.key.At, err, permanent)
-	return s.finish(ctx, c, store.SlotOutcome{State: store.SlotFailed, Reason: err.Error()})
+	return s.finish(c, store.SlotOutcome{State: store.SlotFailed, Reason: err.Error()})
 }
 
-// finish records a claimed slot's outcome in the ledger, trying a few times; it survives the
-// cancellation of ctx (a forced shutdown must still record a post that went out).
-func (s *Scheduler) finish(ctx context.Context, c *claim, o store.SlotOutcome) (outcome, time.Time) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
-	defer cancel()
+// finish hands a claimed slot's outcome over to be recorded in the ledger (see finishQueue)
+// and returns outPending: the worker moves on, and the slot's job is settled once its outcome
+// is recorded. The record survives the cancellation of the worker's context (a forced shutdown
+// must still record a post that went out).
+func (s *Scheduler) finish(c *claim, o store.SlotOutcome) (outcome, time.Time) {
 	o.At = s.clock.Now()
-	var err error
-	for try := range 3 {
-		if err = s.store.FinishSlot(ctx, c.key, s.replica, o); err == nil || errors.Is(err, store.ErrClaimed) ||
-			errors.Is(err, store.ErrAlreadyDelivered) {
-			break
-		}
-		if try < 2 && !s.sleep(ctx, time.Duration(try+1)*time.Second) {
-			break
-		}
-	}
+	s.finishQ.add(s, finishCall{key: c.key, outcome: o, claim: c})
+	return outPending, time.Time{}
+}
+
+// finished concludes a slot once the ledger write of its outcome is over, err being what the
+// write (with its retries) ended with.
+func (s *Scheduler) finished(c *claim, o store.SlotOutcome, err error) (outcome, time.Time) {
 	switch {
 	case err == nil:
 	case errors.Is(err, store.ErrClaimed), errors.Is(err, store.ErrAlreadyDelivered):

@@ -49,6 +49,8 @@ type LedgerStore interface {
 	ClaimSlot(ctx context.Context, key store.SlotKey, owner string, now time.Time, lease time.Duration) (store.Slot, error)
 	FinishSlot(ctx context.Context, key store.SlotKey, owner string, outcome store.SlotOutcome) error
 	ReleaseSlot(ctx context.Context, key store.SlotKey, owner string) error
+	ClaimSlots(ctx context.Context, keys []store.SlotKey, owner string, now time.Time, lease time.Duration) ([]store.SlotClaim, error)
+	FinishSlots(ctx context.Context, owner string, finishes []store.SlotFinish) ([]error, error)
 	LastDelivered(ctx context.Context, subscriptionID int64) (store.Slot, error)
 	Slots(ctx context.Context, subscriptionID int64, limit int) ([]store.Slot, error)
 }
@@ -126,6 +128,10 @@ type Scheduler struct {
 	slotDeadline, shutdownTimeout     time.Duration
 	reloadEvery                       time.Duration
 	workers                           int
+
+	// claims and finishQ batch the workers' ledger writes.
+	claims  batcher[claimCall, claimResult]
+	finishQ finishQueue
 
 	kick   chan struct{} // wakes Run's loop
 	stopCh chan struct{} // closed when shutdown begins
@@ -261,6 +267,8 @@ func NewScheduler(opts SchedulerOptions) *Scheduler {
 		s.health = NewHealth(HealthOptions{Admin: opts.Admin, Posters: opts.Posters, Clock: s.clock, Logger: opts.Logger})
 	}
 	s.briefs = newBriefCache(s.clock)
+	s.claims.run = s.claimBatch
+	s.finishQ.cond = sync.NewCond(&s.finishQ.mu)
 	return s
 }
 
@@ -422,6 +430,7 @@ const (
 	outRetry     // store trouble: look again soon
 	outReleased  // shutdown: the claim was given back
 	outDropped   // not claimed: shutdown, or the subscription is gone
+	outPending   // the outcome is being recorded: the job is settled once it is (see finishQueue)
 )
 
 // start starts the posting workers, once.
@@ -507,6 +516,7 @@ func (s *Scheduler) shutdown() {
 			}
 		}
 		s.cancelWork()
+		s.finishQ.wait() // the outcomes handed over by the workers are in the ledger
 	})
 }
 
@@ -820,8 +830,9 @@ func (s *Scheduler) work(l *lane) {
 		if j == nil {
 			return
 		}
-		out, retryAt := s.runJob(s.workCtx, l, j)
-		s.settle(l, j, out, retryAt)
+		if out, retryAt := s.runJob(s.workCtx, l, j); out != outPending {
+			s.settle(l, j, out, retryAt)
+		}
 	}
 }
 
