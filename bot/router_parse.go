@@ -9,6 +9,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/briefbot/briefbot/config"
 )
 
 // ErrUsage is what every *UsageError matches with errors.Is: the command's arguments are wrong,
@@ -56,9 +58,11 @@ const (
 //	                                    cron is 5 fields, quoted or not: subscribe korea 0 8 * * 1-5 Asia/Seoul
 //	"unsubscribe korea"
 //
-// A word that is also a command name is taken as a topic when quoted (`/brief "topics"`). Quoted
-// phrases stay quoted in Topic ("\"north korea\""), so that a search keeps them as phrases; a
-// quoted topic name still names its topic.
+// The command words, with the other spellings taken for them (sub, unsub, schedules, ?), are
+// config.CommandWord's, which also keeps topics from being named for them. A word that is also
+// a command name is taken as a topic when quoted (`/brief "topics"`). Quoted phrases stay quoted
+// in Topic ("\"north korea\""), so that a search keeps them as phrases; a quoted topic name
+// still names its topic.
 // ParseText checks the shape of the command only; the router validates windows' ranges,
 // schedules, time zones and topic names. The returned error is a *UsageError whose text is meant
 // for the user.
@@ -74,28 +78,36 @@ func ParseText(text string) (Request, error) {
 	if first.quoted {
 		return parseBrief(CommandNow, toks)
 	}
-	switch strings.ToLower(first.text) {
-	case "help", "?", "-h", "--help":
+	command, ok := config.CommandWord(strings.ToLower(first.text))
+	if !ok {
+		return parseBrief(CommandNow, toks)
+	}
+	switch command {
+	case CommandHelp:
 		switch len(rest) {
 		case 0:
 			return Request{Command: CommandHelp}, nil
 		case 1:
-			return Request{Command: CommandHelp, Topic: strings.ToLower(rest[0].text)}, nil
+			about := strings.ToLower(rest[0].text)
+			if c, ok := config.CommandWord(about); ok {
+				about = c // help sub explains subscribe
+			}
+			return Request{Command: CommandHelp, Topic: about}, nil
 		}
 		return Request{}, usageError(CommandHelp, "`help` takes at most one command name.")
-	case "topics":
+	case CommandTopics:
 		if len(rest) > 0 {
 			return Request{}, usageError(CommandTopics, "`topics` takes no arguments.")
 		}
 		return Request{Command: CommandTopics}, nil
-	case "schedule", "schedules":
+	case CommandSchedule:
 		if len(rest) > 0 {
 			return Request{}, usageError(CommandSchedule, "`schedule` takes no arguments; to change one, use `subscribe`.")
 		}
 		return Request{Command: CommandSchedule}, nil
-	case "subscribe", "sub":
+	case CommandSubscribe:
 		return parseSubscribe(rest)
-	case "unsubscribe", "unsub":
+	case CommandUnsubscribe:
 		if len(rest) == 0 {
 			return Request{}, usageError(CommandUnsubscribe, "Name the topic to unsubscribe from.")
 		}
@@ -104,7 +116,7 @@ func ParseText(text string) (Request, error) {
 			return Request{}, err
 		}
 		return Request{Command: CommandUnsubscribe, Topic: topic}, nil
-	case "now":
+	case CommandNow:
 		return parseBrief(CommandNow, rest)
 	}
 	return parseBrief(CommandNow, toks)

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/config"
 )
 
 func TestParseText(t *testing.T) {
@@ -39,6 +40,11 @@ func TestParseText(t *testing.T) {
 		{"schedule shows the schedule", "schedule", bot.Request{Command: bot.CommandSchedule}},
 		{"help shows help", "help", bot.Request{Command: bot.CommandHelp}},
 		{"help takes a command name", "help Subscribe", bot.Request{Command: bot.CommandHelp, Topic: "subscribe"}},
+		{"help takes another name of a command", "help unsub", bot.Request{Command: bot.CommandHelp, Topic: "unsubscribe"}},
+		{"schedules shows the schedule", "Schedules", bot.Request{Command: bot.CommandSchedule}},
+		{"? shows help", "?", bot.Request{Command: bot.CommandHelp}},
+		{"unsub is short for unsubscribe", "unsub korea", bot.Request{Command: bot.CommandUnsubscribe, Topic: "korea"}},
+		{"a quoted short command name is a topic", `"sub"`, bot.Request{Command: bot.CommandNow, Topic: `"sub"`}},
 		{"subscribe takes a topic alone", "subscribe korea", bot.Request{Command: bot.CommandSubscribe, Topic: "korea"}},
 		{"subscribe takes an unquoted cron spec and a time zone", "subscribe korea 0 8 * * 1-5 Asia/Seoul",
 			bot.Request{Command: bot.CommandSubscribe, Topic: "korea", Schedule: "0 8 * * 1-5", Timezone: "Asia/Seoul"}},
@@ -74,6 +80,31 @@ func TestParseText(t *testing.T) {
 				t.Errorf("ParseText(%q)\n got %+v\nwant %+v", tt.text, got, tt.want)
 			}
 		})
+	}
+}
+
+// Every word config.CommandWord names a command for (the words no topic may be named) is parsed
+// as that command, never as a topic.
+func TestParseTextTakesEveryCommandWordAsItsCommand(t *testing.T) {
+	args := map[string]string{ // what makes each command complete
+		bot.CommandHelp: "", bot.CommandTopics: "", bot.CommandSchedule: "",
+		bot.CommandNow: " korea", bot.CommandSubscribe: " korea", bot.CommandUnsubscribe: " korea",
+	}
+	words := config.CommandWords()
+	if len(words) < len(args) {
+		t.Fatalf("config.CommandWords() = %q", words)
+	}
+	for _, w := range words {
+		command, ok := config.CommandWord(w)
+		arg, known := args[command]
+		if !ok || !known {
+			t.Errorf("config.CommandWord(%q) = %q, %v: not a command of the router", w, command, ok)
+			continue
+		}
+		got, err := bot.ParseText(w + arg)
+		if err != nil || got.Command != command {
+			t.Errorf("ParseText(%q) = %+v, %v; want command %q", w+arg, got, err, command)
+		}
 	}
 }
 

@@ -34,9 +34,6 @@ var (
 	slackPrefix    = regexp.MustCompile(`^(xox[a-z]|xapp)-`)
 )
 
-// commandWords are /brief's own words; a topic with one of these names could not be asked for.
-var commandWords = []string{"help", "now", "schedule", "subscribe", "topics", "unsubscribe"}
-
 // validator checks a decoded Config; each problem is recorded once per field.
 type validator struct {
 	cfg  *Config
@@ -327,8 +324,11 @@ func (v *validator) topics() {
 		switch {
 		case !validTopicName(name):
 			v.problem(at, "a topic name is lower-case letters, digits, - and _, at most %d characters (it is typed in /brief NAME): try %q", maxTopicNameLen, fixTopicName(name))
-		case isCommandWord(name):
+		case isCommand(name):
 			v.problem(at, "%q is a /brief command: choose another topic name", name)
+		case isCommandWord(name):
+			command, _ := CommandWord(name)
+			v.problem(at, "%q is a /brief command (another name for %s): choose another topic name", name, command)
 		}
 		q := v.cfg.Topics[name].Query
 		if strings.TrimSpace(q) == "" {
@@ -370,6 +370,7 @@ func validTopicName(name string) bool {
 	return true
 }
 
+// fixTopicName suggests a valid topic name for name.
 func fixTopicName(name string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(strings.TrimSpace(name)) {
@@ -390,16 +391,22 @@ func fixTopicName(name string) string {
 	if fixed == "" {
 		return "news"
 	}
+	if isCommandWord(fixed) {
+		return fixed + "-news" // "Sub" is not to become sub, which /brief takes as subscribe
+	}
 	return fixed
 }
 
+// isCommand reports whether name is a /brief command's own name (help, subscribe…).
+func isCommand(name string) bool {
+	command, ok := CommandWord(name)
+	return ok && command == name
+}
+
+// isCommandWord reports whether /brief takes name as a command (subscribe, sub…).
 func isCommandWord(name string) bool {
-	for _, w := range commandWords {
-		if name == w {
-			return true
-		}
-	}
-	return false
+	_, ok := CommandWord(name)
+	return ok
 }
 
 func (v *validator) channels() {

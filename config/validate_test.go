@@ -236,6 +236,35 @@ topics:
 			},
 		},
 		{
+			name: "topics named for /brief's commands and the other words it takes for them",
+			yaml: `
+topics:
+  "--help": {query: help}
+  Sub: {query: submarine}
+  now: {query: now}
+  schedule: {query: schedule}
+  schedules: {query: schedules}
+  sub: {query: submarine}
+  subscribe: {query: subscribe}
+  topics: {query: topics}
+  unsub: {query: unsub}
+  unsubscribe: {query: unsubscribe}
+  subs: {query: subs}
+  nowcast: {query: nowcast}`,
+			want: []string{
+				`topics.--help: a topic name is lower-case letters, digits, - and _, at most 32 characters (it is typed in /brief NAME): try "help-news"`,
+				`topics.Sub: a topic name is lower-case letters, digits, - and _, at most 32 characters (it is typed in /brief NAME): try "sub-news"`,
+				`topics.now: "now" is a /brief command: choose another topic name`,
+				`topics.schedule: "schedule" is a /brief command: choose another topic name`,
+				`topics.schedules: "schedules" is a /brief command (another name for schedule): choose another topic name`,
+				`topics.sub: "sub" is a /brief command (another name for subscribe): choose another topic name`,
+				`topics.subscribe: "subscribe" is a /brief command: choose another topic name`,
+				`topics.topics: "topics" is a /brief command: choose another topic name`,
+				`topics.unsub: "unsub" is a /brief command (another name for unsubscribe): choose another topic name`,
+				`topics.unsubscribe: "unsubscribe" is a /brief command: choose another topic name`,
+			},
+		},
+		{
 			name: "topic queries that do not parse name the position, the problem and the fix",
 			yaml: `
 topics:
