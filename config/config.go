@@ -104,8 +104,8 @@ type Discord struct {
 type Source struct {
 	// Name labels the articles of the source ("tass"); unique among sources.
 	Name string `yaml:"name" aka:"id,label,title"`
-	// Feed is an RSS or Atom URL; Path a folder of .txt, .md, .html, .json and .jsonl files.
-	// Exactly one of them is set.
+	// Feed is the URL of an RSS, Atom or JSON Feed; Path a folder of .txt, .md, .html, .json
+	// and .jsonl files. Exactly one of them is set.
 	Feed string `yaml:"feed" aka:"url,rss,atom,link,href,feed_url"`
 	Path string `yaml:"path" aka:"dir,directory,folder,files,glob"`
 	// Every is how often the source is polled (a feed) or scanned (a folder).

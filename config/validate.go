@@ -270,7 +270,7 @@ func (v *validator) sources() {
 		case s.Feed != "" && s.Path != "":
 			v.problem(at, "has both feed and path: a source is one feed or one folder; make two sources")
 		case s.Feed == "" && s.Path == "":
-			v.problem(at, "set feed (an RSS or Atom URL) or path (a folder of articles)")
+			v.problem(at, "set feed (the URL of an RSS, Atom or JSON Feed) or path (a folder of articles)")
 		case s.Feed != "":
 			v.feedURL(at+".feed", s)
 		}

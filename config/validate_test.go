@@ -208,7 +208,7 @@ sources:
   - {name: folder, path: ./in, every: 100ms}`,
 			want: []string{
 				`sources[0]: has both feed and path: a source is one feed or one folder; make two sources`,
-				`sources[1]: set feed (an RSS or Atom URL) or path (a folder of articles)`,
+				`sources[1]: set feed (the URL of an RSS, Atom or JSON Feed) or path (a folder of articles)`,
 				`sources[2].name: "Tass" is already the name of sources[0]: give each source its own name`,
 				`sources[2].feed: "ftp://example.com/feed" is not an http(s) URL`,
 				`sources[3].feed: 10.1.2.3 is a private-network address: set allow_private: true on this source to fetch it`,

@@ -44,7 +44,7 @@ const summaryWords = 120
 type Source struct {
 	// Name labels the source's articles and keys its feed state.
 	Name string
-	// Feed is an RSS or Atom URL; Path a folder or file. Exactly one is set.
+	// Feed is the URL of an RSS, Atom or JSON Feed; Path a folder or file. Exactly one is set.
 	Feed string
 	Path string
 	// Every is how often the source is polled; DefaultEvery when 0.
@@ -69,7 +69,7 @@ func (s Source) Validate() error {
 	case s.Name == "":
 		return errors.New("ingest: source has no name")
 	case s.Feed == "" && s.Path == "":
-		return fmt.Errorf("ingest: source %q: set feed (an RSS or Atom URL) or path (a folder)", s.Name)
+		return fmt.Errorf("ingest: source %q: set feed (the URL of an RSS, Atom or JSON Feed) or path (a folder)", s.Name)
 	case s.Feed != "" && s.Path != "":
 		return fmt.Errorf("ingest: source %q: set feed or path, not both", s.Name)
 	case s.Every < 0:
