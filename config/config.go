@@ -59,6 +59,7 @@ type Config struct {
 	Channels     []Channel        `yaml:"channels" aka:"channel,subscriptions,destinations"`
 	AdminChannel AdminChannel     `yaml:"admin_channel" aka:"admin,alerts,alert_channel,admin_channels"`
 	Schedule     Scheduler        `yaml:"schedule" aka:"scheduler,scheduling,delivery"`
+	Retention    Retention        `yaml:"retention" aka:"retain,prune,pruning,expiry,expire,cleanup"`
 	Health       Health           `yaml:"health" aka:"healthz,healthcheck"`
 	Ingest       Ingest           `yaml:"ingest"`
 	Log          Log              `yaml:"log" aka:"logging,logs,logger"`
@@ -170,6 +171,17 @@ type Scheduler struct {
 	ReplicaID string `yaml:"replica_id" aka:"replica,instance,instance_id,owner,node_id"`
 }
 
+// Retention says how long the store keeps what it records (the retention section). `briefbot
+// run` deletes what is older every hour.
+type Retention struct {
+	// Articles is how long an article is kept after it was first seen; its quotes, speakers and
+	// search entries go with it. 0 keeps articles for ever.
+	Articles time.Duration `yaml:"articles" aka:"article,keep_articles,article_age"`
+	// Ledger is how long a delivery-ledger row (a slot: one scheduled firing of a subscription
+	// and its outcome) is kept after its slot time. 0 keeps the ledger for ever.
+	Ledger time.Duration `yaml:"ledger" aka:"slots,deliveries,delivery_ledger,history,keep_ledger"`
+}
+
 // Health tunes /healthz.
 type Health struct {
 	// SourceFailingAfter is how long a source may fail before /healthz reports it and the admin
@@ -205,6 +217,7 @@ const (
 	DefaultLease              = 2 * time.Minute
 	DefaultSourceFailingAfter = time.Hour
 	DefaultIngestMaxBytes     = 5 * MB
+	DefaultLedgerRetention    = 90 * 24 * time.Hour
 )
 
 // Default returns the configuration briefbot runs with when there is no config file: SQLite in
@@ -224,9 +237,10 @@ func Default() *Config {
 			MaxWindow: DefaultMaxWindow,
 			Lease:     DefaultLease,
 		},
-		Health: Health{SourceFailingAfter: DefaultSourceFailingAfter},
-		Ingest: Ingest{MaxBytes: DefaultIngestMaxBytes},
-		Log:    Log{Level: "info", Format: LogText},
+		Retention: Retention{Ledger: DefaultLedgerRetention},
+		Health:    Health{SourceFailingAfter: DefaultSourceFailingAfter},
+		Ingest:    Ingest{MaxBytes: DefaultIngestMaxBytes},
+		Log:       Log{Level: "info", Format: LogText},
 	}
 }
 

@@ -103,6 +103,8 @@ channels:
 		{"schedule.grace", cfg.Schedule.Grace, 6 * time.Hour},
 		{"schedule.max_window", cfg.Schedule.MaxWindow, 24 * time.Hour},
 		{"schedule.lease", cfg.Schedule.Lease, 2 * time.Minute},
+		{"retention.articles", cfg.Retention.Articles, time.Duration(0)},
+		{"retention.ledger", cfg.Retention.Ledger, 90 * 24 * time.Hour},
 		{"health.source_failing_after", cfg.Health.SourceFailingAfter, time.Hour},
 		{"ingest.max_bytes", cfg.Ingest.MaxBytes, config.ByteSize(5 << 20)},
 		{"log.level", cfg.Log.Level, "info"},

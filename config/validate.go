@@ -52,6 +52,7 @@ func validate(cfg *Config, ps *problems, vars map[string][]string) {
 	v.channels()
 	v.adminChannel()
 	v.scheduler()
+	v.retention()
 	v.rest()
 }
 
@@ -520,6 +521,38 @@ func (v *validator) scheduler() {
 	}
 	if strings.IndexFunc(s.ReplicaID, unicode.IsSpace) >= 0 {
 		v.problem("schedule.replica_id", "%s holds spaces: use letters, digits, - and _", quote(s.ReplicaID))
+	}
+}
+
+// MinLedgerRetention is the shortest retention.ledger but 0: catch-up after downtime looks back
+// 7 days for missed slots, and one whose ledger row is gone could be posted again; a day more
+// leaves room for the hourly pruning and for clocks.
+const MinLedgerRetention = 8 * 24 * time.Hour
+
+// MinArticleRetention is the shortest retention.articles but 0 that these schedule settings
+// allow: a scheduled briefing covers the articles first seen up to max_window before its slot,
+// and is posted up to grace late; a day more leaves room for the hourly pruning and for clocks.
+// Pruning sooner would empty briefings.
+func (s Scheduler) MinArticleRetention() time.Duration {
+	return max(s.MaxWindow, 0) + max(s.Grace, 0) + 24*time.Hour
+}
+
+func (v *validator) retention() {
+	r, s := v.cfg.Retention, v.cfg.Schedule
+	switch least := s.MinArticleRetention(); {
+	case r.Articles < 0:
+		v.problem("retention.articles", "must not be negative (0 keeps articles for ever)")
+	case r.Articles > 0 && r.Articles < least:
+		v.problem("retention.articles", "%s is too short: a scheduled briefing covers the articles first seen up to schedule.max_window (%s) "+
+			"before its slot and may be posted up to schedule.grace (%s) late; use 0 (keep articles for ever) or %s or more (max_window + grace + 1d)",
+			FormatDuration(r.Articles), FormatDuration(s.MaxWindow), FormatDuration(s.Grace), FormatDuration(least))
+	}
+	switch {
+	case r.Ledger < 0:
+		v.problem("retention.ledger", "must not be negative (0 keeps the ledger for ever)")
+	case r.Ledger > 0 && r.Ledger < MinLedgerRetention:
+		v.problem("retention.ledger", "%s is too short: catch-up after downtime looks back 7 days for missed briefings, and one whose record "+
+			"is gone could be posted twice; use %s or more (0 keeps the ledger for ever)", FormatDuration(r.Ledger), FormatDuration(MinLedgerRetention))
 	}
 }
 

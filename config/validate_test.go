@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/briefbot/briefbot/config"
 )
@@ -373,6 +374,29 @@ log: {level: verbose, format: logfmt}`,
 			},
 		},
 		{
+			name: "retention shorter than a briefing needs, and negative",
+			yaml: `retention: {articles: 36h, ledger: 7d}`,
+			want: []string{
+				`retention.articles: 36h is too short: a scheduled briefing covers the articles first seen up to schedule.max_window (24h) before its slot and may be posted up to schedule.grace (6h) late; use 0 (keep articles for ever) or 2d6h or more (max_window + grace + 1d)`,
+				`retention.ledger: 7d is too short: catch-up after downtime looks back 7 days for missed briefings, and one whose record is gone could be posted twice; use 8d or more (0 keeps the ledger for ever)`,
+			},
+		},
+		{
+			name: "the shortest article retention follows the schedule settings",
+			yaml: `
+schedule: {max_window: 7d, grace: 0}
+retention: {articles: 7d, ledger: -1h}`,
+			want: []string{
+				`retention.articles: 7d is too short: a scheduled briefing covers the articles first seen up to schedule.max_window (7d) before its slot and may be posted up to schedule.grace (0s) late; use 0 (keep articles for ever) or 8d or more (max_window + grace + 1d)`,
+				`retention.ledger: must not be negative (0 keeps the ledger for ever)`,
+			},
+		},
+		{
+			name: "a negative article retention",
+			yaml: `retention: {articles: -48h}`,
+			want: []string{`retention.articles: must not be negative (0 keeps articles for ever)`},
+		},
+		{
 			name: "values of the wrong type",
 			yaml: topicsYAML + `
 sources:
@@ -553,5 +577,20 @@ func TestATokenWrittenInTheWrongPlaceIsNotEchoed(t *testing.T) {
 	want := []string{`slack: expected a mapping (key: value lines), got a single value`}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestRetentionAtItsShortestIsAccepted(t *testing.T) {
+	cfg := mustParse(t, `
+schedule: {max_window: 12h, grace: 1h}
+retention: {articles: 1d13h, ledger: 8d}`, nil)
+	if got, want := cfg.Retention.Articles, cfg.Schedule.MinArticleRetention(); got != want || got != 37*time.Hour {
+		t.Errorf("retention.articles = %v, want the shortest allowed, %v (37h)", got, want)
+	}
+	if cfg.Retention.Ledger != config.MinLedgerRetention {
+		t.Errorf("retention.ledger = %v, want %v", cfg.Retention.Ledger, config.MinLedgerRetention)
+	}
+	if cfg := mustParse(t, `retention: {articles: 0, ledger: 0}`, nil); cfg.Retention != (config.Retention{}) {
+		t.Errorf("0 and 0 = %+v, want both kept for ever (zero)", cfg.Retention)
 	}
 }
