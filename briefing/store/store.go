@@ -90,6 +90,19 @@ type Store interface {
 	FeedState(ctx context.Context, source string) (FeedState, error)
 	PutFeedState(ctx context.Context, st FeedState) error
 
+	// Retention. Both delete in transactions of at most PruneBatch rows, return how many rows
+	// they deleted (when ctx ends or the database fails, those deleted until then, with the
+	// error), and may run in several stores at once.
+	//
+	// PruneArticles deletes the articles first seen before before, with their quotes, speakers
+	// and search entries. The remaining copies of a story whose first article it deletes keep
+	// their story id: they still form one story, which later copies join.
+	PruneArticles(ctx context.Context, before time.Time) (int64, error)
+	// PruneSlots deletes the ledger rows of slots before before, except the claimed ones (in
+	// flight, or left by a replica that stopped) and each subscription's latest row and latest
+	// delivered row, which the scheduler reads to carry on where the subscription left off.
+	PruneSlots(ctx context.Context, before time.Time) (int64, error)
+
 	// Ping checks that the database answers (for /healthz).
 	Ping(ctx context.Context) error
 	// Close closes the database; it is safe to call more than once.

@@ -34,6 +34,7 @@ func Run(t *testing.T, newDSN func(t *testing.T) string) {
 		{"ledger", ledgerTests},
 		{"ledger batches", ledgerBatchTests},
 		{"feeds", feedTests},
+		{"retention", retentionTests},
 		{"schema", schemaTests},
 	}
 	for _, g := range groups {
