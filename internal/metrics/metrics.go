@@ -18,6 +18,7 @@ type Metrics struct {
 	slots          *prometheus.CounterVec
 	slotLag        prometheus.Histogram
 	commandLatency *prometheus.HistogramVec
+	pruned         *prometheus.CounterVec
 }
 
 // New creates the collectors and registers them with reg.
@@ -57,9 +58,13 @@ func New(reg prometheus.Registerer) *Metrics {
 			Help:    "Time to answer a slash command, by platform and command.",
 			Buckets: []float64{0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10},
 		}, []string{"platform", "command"}),
+		pruned: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "briefbot_pruned_total",
+			Help: "Rows deleted by retention, by kind (articles, slots).",
+		}, []string{"kind"}),
 	}
 	reg.MustRegister(m.articles, m.ingestFailures, m.quotes, m.posted, m.postFailures,
-		m.slots, m.slotLag, m.commandLatency)
+		m.slots, m.slotLag, m.commandLatency, m.pruned)
 	return m
 }
 
@@ -116,4 +121,12 @@ func (m *Metrics) CommandAnswered(platform, command string, took time.Duration) 
 		return
 	}
 	m.commandLatency.WithLabelValues(platform, command).Observe(took.Seconds())
+}
+
+// Pruned counts n rows of kind (articles or slots) deleted by retention.
+func (m *Metrics) Pruned(kind string, n int64) {
+	if m == nil {
+		return
+	}
+	m.pruned.WithLabelValues(kind).Add(float64(n))
 }

@@ -21,6 +21,9 @@ func TestCollectorsRecordWhatTheyAreTold(t *testing.T) {
 	m.PostFailed("discord", "rate_limited")
 	m.SlotFinished("delivered", 2*time.Second)
 	m.CommandAnswered("slack", "now", 300*time.Millisecond)
+	m.Pruned("articles", 1500)
+	m.Pruned("slots", 0)
+	m.Pruned("articles", 2)
 
 	want := `
 # HELP briefbot_quotes_extracted_total Quotes extracted from ingested articles.
@@ -28,6 +31,15 @@ func TestCollectorsRecordWhatTheyAreTold(t *testing.T) {
 briefbot_quotes_extracted_total 4
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "briefbot_quotes_extracted_total"); err != nil {
+		t.Fatal(err)
+	}
+	pruned := `
+# HELP briefbot_pruned_total Rows deleted by retention, by kind (articles, slots).
+# TYPE briefbot_pruned_total counter
+briefbot_pruned_total{kind="articles"} 1502
+briefbot_pruned_total{kind="slots"} 0
+`
+	if err := testutil.GatherAndCompare(reg, strings.NewReader(pruned), "briefbot_pruned_total"); err != nil {
 		t.Fatal(err)
 	}
 	if n := testutil.CollectAndCount(reg, "briefbot_articles_ingested_total"); n != 2 {
@@ -46,4 +58,5 @@ func TestNilMetricsRecordNothingAndDoNotPanic(t *testing.T) {
 	m.PostFailed("slack", "other")
 	m.SlotFinished("failed", 0)
 	m.CommandAnswered("slack", "help", time.Millisecond)
+	m.Pruned("slots", 3)
 }
