@@ -145,7 +145,23 @@ func describe(w io.Writer, cfg *config.Config, now time.Time) {
 	}
 	row("schedule", fmt.Sprintf("grace %s, max window %s, lease %s", config.FormatDuration(cfg.Schedule.Grace),
 		config.FormatDuration(cfg.Schedule.MaxWindow), config.FormatDuration(cfg.Schedule.Lease)))
+	row(retentionRow(cfg.Retention)...)
 	row("log", cfg.Log.Level+", "+cfg.Log.Format)
+}
+
+// retentionRow says how long articles and ledger rows are kept.
+func retentionRow(r config.Retention) []string {
+	keep := func(what string, d time.Duration) string {
+		if d <= 0 {
+			return what + " kept for ever"
+		}
+		return what + " " + config.FormatDuration(d)
+	}
+	cells := []string{"retention", keep("articles", r.Articles) + ", " + keep("ledger", r.Ledger)}
+	if r.Articles > 0 || r.Ledger > 0 {
+		cells = append(cells, "older ones deleted every hour")
+	}
+	return cells
 }
 
 func label(i int, name string) string {

@@ -73,6 +73,7 @@ func TestCheckDescribesWhatWouldRunAndPassesWithWorkingTokens(t *testing.T) {
 		"desk (slack C0NEWSDESK)", "next Mon 30 Nov 2026 08:00 CET", // Friday 10:00 UTC: Monday's 08:00 Berlin
 		"next Sat 28 Nov 2026 18:30 KST",
 		"no schedule (answers /brief only)",
+		"articles kept for ever, ledger 90d",
 		"ok    store:", "ok    source archive", "ok    slack: bot @briefbot", "socket mode: app token accepted",
 		"ok    discord: signed in as", "All 4 checks passed.",
 	} {

@@ -377,7 +377,7 @@ func (a *App) Store() store.Store { return a.store }
 // (unfinished claims are released for another replica), and every goroutine has returned when
 // Run does. It starts the HTTP server, scans the folder sources once (so that a slot due at
 // start-up sees their files), then starts the poller (feeds, and folders on their intervals),
-// the scheduler and the platforms.
+// the scheduler, the platforms and retention (see runPruning).
 //
 // A component that cannot go on (a token the platform refuses, a port that cannot be served)
 // stops the others, and Run returns its error. Run may be called once; Close releases what New
@@ -411,6 +411,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	run("health", a.health.Run)
 	run("scheduler", a.scheduler.Run)
+	run("retention", a.runPruning)
 	if a.slack != nil {
 		run("slack", a.slack.Run)
 	}
