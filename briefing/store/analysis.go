@@ -19,8 +19,10 @@ import (
 //	          score (8 bytes, little-endian IEEE 754), [text], speaker, speaker title, cue
 //	speakers: uvarint count, then per speaker: name, title, varint quotes
 //
-// A string is a uvarint length and its bytes. A quote's text is left out (flag quoteSpan) when
-// it is the article text between its offsets, as it nearly always is.
+// A string is a uvarint length and its bytes. With spans, a quote's text is left out (flag
+// quoteSpan) when it is the article text between its offsets, as it nearly always is: SQLite
+// stores it so. PostgreSQL stores every quote's text, so that a briefing can read an article's
+// quotes without its text (see Query.WithoutText).
 const analysisVersion = 1
 
 const (
@@ -31,12 +33,13 @@ const (
 
 var errBadAnalysis = errors.New("malformed analysis column")
 
-// encodeAnalysis encodes quotes and speakers of an article whose text is text.
-func encodeAnalysis(text string, quotes []briefing.Quote, speakers []briefing.Speaker) []byte {
+// encodeAnalysis encodes quotes and speakers of an article whose text is text; with spans, the
+// text of a quote that is the article text between its offsets is left out.
+func encodeAnalysis(text string, quotes []briefing.Quote, speakers []briefing.Speaker, spans bool) []byte {
 	size := 2
 	for _, q := range quotes {
 		size += 24 + len(q.Speaker) + len(q.SpeakerTitle) + len(q.Cue)
-		if !isSpan(text, q) {
+		if !spans || !isSpan(text, q) {
 			size += len(q.Text) + 2
 		}
 	}
@@ -56,7 +59,7 @@ func encodeAnalysis(text string, quotes []briefing.Quote, speakers []briefing.Sp
 		if q.Key {
 			flags |= quoteKey
 		}
-		span := isSpan(text, q)
+		span := spans && isSpan(text, q)
 		if span {
 			flags |= quoteSpan
 		}
@@ -88,7 +91,8 @@ func appendString(b []byte, s string) []byte {
 }
 
 // decodeAnalysis decodes what encodeAnalysis encoded for an article whose text is text. Quote
-// texts taken from the article text share its memory.
+// texts taken from the article text share its memory, and the other strings share one copy of
+// data (data is not kept); an analysis encoded without spans decodes with any text (or none).
 func decodeAnalysis(data []byte, text string) ([]briefing.Quote, []briefing.Speaker, error) {
 	d := analysisDecoder{data: data}
 	if v := d.byte(); d.err == nil && v != analysisVersion {
@@ -140,7 +144,10 @@ func decodeAnalysis(data []byte, text string) ([]briefing.Quote, []briefing.Spea
 // error stays.
 type analysisDecoder struct {
 	data []byte
-	err  error
+	// str is what was left of data when the first string was read, as a string: the strings
+	// read are parts of it, one allocation for them all.
+	str string
+	err error
 }
 
 func (d *analysisDecoder) fail() {
@@ -207,7 +214,14 @@ func (d *analysisDecoder) string() string {
 		d.fail()
 		return ""
 	}
-	s := string(d.data[:n])
+	if n == 0 {
+		return ""
+	}
+	if d.str == "" {
+		d.str = string(d.data)
+	}
+	at := len(d.str) - len(d.data)
+	s := d.str[at : at+int(n)]
 	d.data = d.data[n:]
 	return s
 }

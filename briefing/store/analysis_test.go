@@ -29,7 +29,7 @@ func TestAnalysisEncodingRoundTrips(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			data := encodeAnalysis(text, c.quotes, c.speakers)
+			data := encodeAnalysis(text, c.quotes, c.speakers, true)
 			quotes, speakers, err := decodeAnalysis(data, text)
 			if err != nil {
 				t.Fatalf("decode: %v", err)
@@ -37,20 +37,30 @@ func TestAnalysisEncodingRoundTrips(t *testing.T) {
 			if !reflect.DeepEqual(quotes, c.quotes) || !reflect.DeepEqual(speakers, c.speakers) {
 				t.Errorf("decoded %+v %+v\nwant %+v %+v", quotes, speakers, c.quotes, c.speakers)
 			}
+			// Without spans, every quote keeps its own text: the analysis decodes without the
+			// article's text.
+			full := encodeAnalysis(text, c.quotes, c.speakers, false)
+			quotes, speakers, err = decodeAnalysis(full, "")
+			if err != nil {
+				t.Fatalf("decode without spans: %v", err)
+			}
+			if !reflect.DeepEqual(quotes, c.quotes) || !reflect.DeepEqual(speakers, c.speakers) {
+				t.Errorf("decoded without spans %+v %+v\nwant %+v %+v", quotes, speakers, c.quotes, c.speakers)
+			}
 		})
 	}
 }
 
 func TestAnalysisDecodingRefusesDamagedData(t *testing.T) {
 	text := `He said "yes" twice.`
-	good := encodeAnalysis(text, []briefing.Quote{{Text: "yes", Start: 9, End: 12, Speaker: "Al"}}, []briefing.Speaker{{Name: "Al", Quotes: 1}})
+	good := encodeAnalysis(text, []briefing.Quote{{Text: "yes", Start: 9, End: 12, Speaker: "Al"}}, []briefing.Speaker{{Name: "Al", Quotes: 1}}, true)
 	for name, data := range map[string][]byte{
 		"empty":              nil,
 		"another version":    append([]byte{9}, good[1:]...),
 		"cut short":          good[:len(good)-2],
 		"trailing bytes":     append(append([]byte{}, good...), 0),
 		"a huge count":       {analysisVersion, 0xff, 0xff, 0xff, 0xff, 0x0f},
-		"a span off the end": encodeAnalysis(text+" and more", []briefing.Quote{{Text: "more", Start: 25, End: 29}}, nil),
+		"a span off the end": encodeAnalysis(text+" and more", []briefing.Quote{{Text: "more", Start: 25, End: 29}}, nil, true),
 	} {
 		if _, _, err := decodeAnalysis(data, text); !errors.Is(err, errBadAnalysis) {
 			t.Errorf("%s: error %v, want errBadAnalysis", name, err)
@@ -60,7 +70,8 @@ func TestAnalysisDecodingRefusesDamagedData(t *testing.T) {
 
 func FuzzDecodeAnalysis(f *testing.F) {
 	text := `A "quoted" text.`
-	f.Add(encodeAnalysis(text, []briefing.Quote{{Text: "quoted", Start: 3, End: 9, Cue: "x"}}, []briefing.Speaker{{Name: "N"}}))
+	f.Add(encodeAnalysis(text, []briefing.Quote{{Text: "quoted", Start: 3, End: 9, Cue: "x"}}, []briefing.Speaker{{Name: "N"}}, true))
+	f.Add(encodeAnalysis(text, []briefing.Quote{{Text: "quoted", Start: 3, End: 9, Cue: "x"}}, []briefing.Speaker{{Name: "N"}}, false))
 	f.Add([]byte{analysisVersion, 1, 2})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		quotes, speakers, err := decodeAnalysis(data, text)
@@ -68,12 +79,14 @@ func FuzzDecodeAnalysis(f *testing.F) {
 			return
 		}
 		// What decodes encodes back to what decodes the same.
-		q2, sp2, err := decodeAnalysis(encodeAnalysis(text, quotes, speakers), text)
-		if err != nil {
-			t.Fatalf("re-encoded analysis does not decode: %v", err)
-		}
-		if !reflect.DeepEqual(q2, quotes) && !hasNaN(quotes) || !reflect.DeepEqual(sp2, speakers) {
-			t.Errorf("decoded %+v %+v, after re-encoding %+v %+v", quotes, speakers, q2, sp2)
+		for _, spans := range []bool{true, false} {
+			q2, sp2, err := decodeAnalysis(encodeAnalysis(text, quotes, speakers, spans), text)
+			if err != nil {
+				t.Fatalf("re-encoded analysis (spans %v) does not decode: %v", spans, err)
+			}
+			if !reflect.DeepEqual(q2, quotes) && !hasNaN(quotes) || !reflect.DeepEqual(sp2, speakers) {
+				t.Errorf("decoded %+v %+v, after re-encoding (spans %v) %+v %+v", quotes, speakers, spans, q2, sp2)
+			}
 		}
 	})
 }

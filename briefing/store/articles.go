@@ -209,7 +209,9 @@ func (s *sqlStore) prepareArticle(a *briefing.Article, tm *termMaker) (*articleR
 		quotes[i] = q
 	}
 	speakers := articleSpeakers(a.Speakers, quotes)
-	row.analysis = encodeAnalysis(row.text, quotes, speakers)
+	// PostgreSQL keeps each quote's text in the analysis: a briefing reads the quotes without
+	// the article's text, which stays out of the row (see the schema).
+	row.analysis = encodeAnalysis(row.text, quotes, speakers, !s.pg)
 	row.speakerKeys = make([]string, 0, 2*len(speakers))
 	for _, sp := range speakers {
 		key := speakerKey(sp.Name)
@@ -340,9 +342,9 @@ func (s *sqlStore) insertArticle(ctx context.Context, w *batchTx, row *articleRo
 	const columns = `story_id, source, source_key, url, headline, text, body_start, lede, analysis,
 		published, first_seen, updated_at, hash, fingerprint`
 	if s.pg {
-		err = w.queryRow(ctx, `INSERT INTO articles (`+columns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-			ON CONFLICT (url) DO NOTHING RETURNING id`, args...).Scan(&id)
+		err = w.queryRow(ctx, `INSERT INTO articles (`+columns+`, speaker_keys)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+			ON CONFLICT (url) DO NOTHING RETURNING id`, append(args, speakerKeySet(row.speakerKeys))...).Scan(&id)
 	} else {
 		if timeKey, err = nextTimeKey(ctx, w, row.published); err != nil {
 			return 0, 0, err
@@ -370,11 +372,15 @@ func (s *sqlStore) updateArticle(ctx context.Context, w *batchTx, near *nearInde
 	var newPublished timeCol
 	var stored time.Time
 	newPublished.t = &stored
-	err := w.queryRow(ctx, `UPDATE articles SET source = $1, source_key = $2, headline = $3, text = $4, body_start = $5,
-		lede = $6, analysis = $7, published = coalesce($8, published), updated_at = $9, hash = $10, fingerprint = $11
-		WHERE id = $12 RETURNING published`,
-		row.source, row.sourceKey, row.headline, row.text, row.bodyStart, row.lede, row.analysis, published, s.ts(s.now()),
-		row.hash, int64(row.fingerprint), id).Scan(newPublished)
+	query := `UPDATE articles SET source = $1, source_key = $2, headline = $3, text = $4, body_start = $5,
+		lede = $6, analysis = $7, published = coalesce($8, published), updated_at = $9, hash = $10, fingerprint = $11`
+	args := []any{row.source, row.sourceKey, row.headline, row.text, row.bodyStart, row.lede, row.analysis, published, s.ts(s.now()),
+		row.hash, int64(row.fingerprint)}
+	if s.pg {
+		query += `, speaker_keys = $12`
+		args = append(args, speakerKeySet(row.speakerKeys))
+	}
+	err := w.queryRow(ctx, query+fmt.Sprintf(` WHERE id = $%d RETURNING published`, len(args)+1), append(args, id)...).Scan(newPublished)
 	if err != nil {
 		return fmt.Errorf("update article %d: %w", id, err)
 	}
@@ -391,12 +397,12 @@ func (s *sqlStore) updateArticle(ctx context.Context, w *batchTx, near *nearInde
 		}
 		w.unindexText(oldTimeKey)
 		w.indexText(timeKey, row)
-	}
-	if _, err := w.exec(ctx, `DELETE FROM speakers WHERE article_id = $1`, id); err != nil {
-		return fmt.Errorf("update article %d: %w", id, err)
-	}
-	if err := s.insertSpeakers(ctx, w, id, row); err != nil {
-		return fmt.Errorf("update article %d: %w", id, err)
+		if _, err := w.exec(ctx, `DELETE FROM speakers WHERE article_id = $1`, id); err != nil {
+			return fmt.Errorf("update article %d: %w", id, err)
+		}
+		if err := s.insertSpeakers(ctx, w, id, row); err != nil {
+			return fmt.Errorf("update article %d: %w", id, err)
+		}
 	}
 	updated := *row
 	updated.published = stored
@@ -404,8 +410,20 @@ func (s *sqlStore) updateArticle(ctx context.Context, w *batchTx, near *nearInde
 	return nil
 }
 
-// insertSpeakers stores the keys of an article's speakers, many rows to a statement.
+// speakerKeySet returns the distinct keys of pairs (name key and surname key of each speaker),
+// sorted: PostgreSQL's articles.speaker_keys.
+func speakerKeySet(pairs []string) []string {
+	keys := slices.Clone(pairs)
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// insertSpeakers stores the keys of an article's speakers, many rows to a statement, in SQLite's
+// speakers table (PostgreSQL keeps them in the article's row).
 func (s *sqlStore) insertSpeakers(ctx context.Context, w *batchTx, id int64, row *articleRow) error {
+	if s.pg {
+		return nil
+	}
 	const chunk = 200
 	n := len(row.speakerKeys) / 2
 	for start := 0; start < n; start += chunk {
@@ -414,12 +432,9 @@ func (s *sqlStore) insertSpeakers(ctx context.Context, w *batchTx, id int64, row
 		for i := start; i < end; i++ {
 			args = append(args, id, i, row.speakerKeys[2*i], row.speakerKeys[2*i+1])
 		}
-		query := `INSERT INTO speakers (article_id, seq, name_key, surname_key) VALUES ` + valuesList(end-start, 4)
-		if !s.pg {
-			// The article is new or its speakers were deleted: nothing can conflict, and a
-			// statement that cannot abort half-way needs no statement journal.
-			query = `INSERT OR IGNORE` + strings.TrimPrefix(query, `INSERT`)
-		}
+		// The article is new or its speakers were deleted: nothing can conflict, and a statement
+		// that cannot abort half-way needs no statement journal.
+		query := `INSERT OR IGNORE INTO speakers (article_id, seq, name_key, surname_key) VALUES ` + valuesList(end-start, 4)
 		if _, err := w.exec(ctx, query, args...); err != nil {
 			return fmt.Errorf("insert speakers: %w", err)
 		}
@@ -449,11 +464,11 @@ func valuesList(rows, cols int) string {
 }
 
 func (s *sqlStore) Article(ctx context.Context, id int64) (*briefing.Article, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+articleColumns+` FROM articles a WHERE a.id = $1`, id)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+articleColumns("a.text")+` FROM articles a WHERE a.id = $1`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: article %d: %w", id, err)
 	}
-	arts, err := scanArticles(rows, nil)
+	arts, err := scanArticles(rows, nil, false)
 	if err != nil {
 		return nil, fmt.Errorf("store: article %d: %w", id, err)
 	}
@@ -463,16 +478,20 @@ func (s *sqlStore) Article(ctx context.Context, id int64) (*briefing.Article, er
 	return &arts[0], nil
 }
 
-// articleColumns are the columns scanArticles reads, of articles a.
-const articleColumns = `a.id, coalesce(a.story_id, a.id), a.source, coalesce(a.url, ''), a.headline, a.text,
+// articleColumns are the columns scanArticles reads, of articles a, with text the SQL of the
+// article's text.
+func articleColumns(text string) string {
+	return `a.id, coalesce(a.story_id, a.id), a.source, coalesce(a.url, ''), a.headline, ` + text + `,
 	a.body_start, a.lede, a.analysis, a.published, a.first_seen, a.hash`
+}
 
 // scanArticles reads rows of articleColumns and, when keys is not nil, one more column: an
-// int64 appended to keys for each row.
-func scanArticles(rows *sql.Rows, keys *[]int64) ([]briefing.Article, error) {
+// int64 appended to keys for each row. withoutText empties the text of the articles that have a
+// lede (see Query.WithoutText).
+func scanArticles(rows *sql.Rows, keys *[]int64, withoutText bool) ([]briefing.Article, error) {
 	defer rows.Close()
 	var out []briefing.Article
-	var analysis []byte
+	var analysis sql.RawBytes // decoded before the next row
 	var key int64
 	for rows.Next() {
 		var a briefing.Article
@@ -487,6 +506,9 @@ func scanArticles(rows *sql.Rows, keys *[]int64) ([]briefing.Article, error) {
 		var err error
 		if a.Quotes, a.Speakers, err = decodeAnalysis(analysis, a.Text); err != nil {
 			return nil, fmt.Errorf("article %d: %w", a.ID, err)
+		}
+		if withoutText && strings.TrimSpace(a.Lede) != "" {
+			a.Text = ""
 		}
 		out = append(out, a)
 		if keys != nil {

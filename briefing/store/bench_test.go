@@ -284,8 +284,8 @@ func benchIngest(b *testing.B, newDSN func(b *testing.B) string) {
 
 // BenchmarkQuerySQLite and BenchmarkQueryPostgres measure the query of a topic briefing over
 // the stored articles: Search for a topic in a 24-hour and in a 7-day window, briefingLimit
-// articles at most, with their quotes. They report the median and the 99th percentile, after a
-// warm-up.
+// articles at most, with their quotes and without their text, as bot.Briefer searches. They
+// report the median and the 99th percentile, after a warm-up.
 func BenchmarkQuerySQLite(b *testing.B) {
 	corpus := readCorpus(b)
 	s, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), store.Options{})
@@ -410,7 +410,7 @@ func measureQueries(b *testing.B, s store.Store, corpus []*briefing.Article, n i
 		query := func(i int) store.Query {
 			room := benchEnd.Sub(oldest) - window
 			until := benchEnd.Add(-time.Duration(i*7919%1000) * room / 1000)
-			return store.Query{Text: benchTopics[i%len(benchTopics)], Since: until.Add(-window), Until: until, Limit: briefingLimit}
+			return store.Query{Text: benchTopics[i%len(benchTopics)], Since: until.Add(-window), Until: until, Limit: briefingLimit, WithoutText: true}
 		}
 		name := fmt.Sprintf("%dh", int(window.Hours()))
 		b.Run(name, func(b *testing.B) {

@@ -16,9 +16,10 @@ import (
 // database at once: with PostgreSQL each batch skips the rows another one has locked, and with
 // SQLite the batches take turns.
 //
-// An article's quotes live in its row; its speakers follow through ON DELETE CASCADE (SQLite
-// checks foreign keys on every connection the store opens); SQLite's search index entry
-// follows through the articles_fts_delete trigger, and PostgreSQL's is in the row.
+// An article's quotes live in its row, and so do PostgreSQL's speaker keys and search entry;
+// SQLite's speakers follow through ON DELETE CASCADE (SQLite checks foreign keys on every
+// connection the store opens) and its search index entry through the articles_fts_delete
+// trigger.
 //
 // A near-duplicate copy stores the id of its story's first article as its story_id, and keeps
 // it when that article is deleted: the remaining copies still share one story id, and a copy

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/briefbot/briefbot/briefing"
 )
@@ -17,14 +18,26 @@ import (
 // stops at the limit: its cost is that of the articles it returns, however many match in the
 // window or in the whole store. Keys are in published order to the second only, so the articles
 // of the second of the last one returned are read too, and the whole sorted exactly.
+//
+// With PostgreSQL, a query that searches for words reads the articles of the published window
+// newest first, checking each against the query, and stops at the limit; or, when the planner
+// expects few matches, finds them by the full-text index and sorts them. An article's text is
+// kept apart from its row (see the schema): a search WithoutText reads it only for the articles
+// without a lede.
 
 func (s *sqlStore) Search(ctx context.Context, q Query) ([]briefing.Article, error) {
 	cq, err := s.compileQuery(q)
 	if err != nil {
 		return nil, fmt.Errorf("store: search: %w", err)
 	}
+	text := "a.text"
+	if q.WithoutText && s.pg {
+		// Blank as strings.TrimSpace sees it.
+		text = "CASE WHEN btrim(a.lede, " + cq.arg(whiteSpace) + ") = '' THEN a.text ELSE '' END"
+	}
+	columns := articleColumns(text)
 	if cq.fts == "" {
-		query := `SELECT ` + articleColumns + ` FROM articles a WHERE ` + cq.where() + ` ORDER BY a.published DESC, a.id DESC`
+		query := `SELECT ` + columns + ` FROM articles a WHERE ` + cq.where() + ` ORDER BY a.published DESC, a.id DESC`
 		if q.Limit > 0 {
 			query += ` LIMIT ` + cq.arg(q.Limit)
 		}
@@ -32,7 +45,7 @@ func (s *sqlStore) Search(ctx context.Context, q Query) ([]briefing.Article, err
 		if err != nil {
 			return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
 		}
-		arts, err := scanArticles(rows, nil)
+		arts, err := scanArticles(rows, nil, q.WithoutText)
 		if err != nil {
 			return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
 		}
@@ -40,7 +53,7 @@ func (s *sqlStore) Search(ctx context.Context, q Query) ([]briefing.Article, err
 	}
 
 	// SQLite, newest matches first by time key.
-	base := `SELECT ` + articleColumns + `, f.rowid FROM ` + cq.from() + ` WHERE ` + cq.where()
+	base := `SELECT ` + columns + `, f.rowid FROM ` + cq.from() + ` WHERE ` + cq.where()
 	baseArgs := slices.Clone(cq.args)
 	query := base + ` ORDER BY f.rowid DESC`
 	if q.Limit > 0 {
@@ -51,7 +64,7 @@ func (s *sqlStore) Search(ctx context.Context, q Query) ([]briefing.Article, err
 	if err != nil {
 		return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
 	}
-	arts, err := scanArticles(rows, &keys)
+	arts, err := scanArticles(rows, &keys, q.WithoutText)
 	if err != nil {
 		return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
 	}
@@ -63,7 +76,7 @@ func (s *sqlStore) Search(ctx context.Context, q Query) ([]briefing.Article, err
 		if err != nil {
 			return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
 		}
-		rest, err := scanArticles(rows, new([]int64))
+		rest, err := scanArticles(rows, new([]int64), q.WithoutText)
 		if err != nil {
 			return nil, fmt.Errorf("store: search %q: %w", q.Text, err)
 		}
@@ -103,12 +116,18 @@ func (b *sqlBuilder) arg(v any) string {
 	return fmt.Sprintf("$%d", len(b.args))
 }
 
-func (b *sqlBuilder) list(vs []string) string {
+// items adds arguments and returns their placeholders, separated by commas.
+func (b *sqlBuilder) items(vs []string) string {
 	ph := make([]string, len(vs))
 	for i, v := range vs {
 		ph[i] = b.arg(v)
 	}
-	return "(" + strings.Join(ph, ", ") + ")"
+	return strings.Join(ph, ", ")
+}
+
+// list is items in parentheses.
+func (b *sqlBuilder) list(vs []string) string {
+	return "(" + b.items(vs) + ")"
 }
 
 func (b *sqlBuilder) from() string {
@@ -183,19 +202,33 @@ func (s *sqlStore) compileQuery(q Query) (*sqlBuilder, error) {
 		case "source":
 			b.conds = append(b.conds, "a.source_key "+not+"IN "+b.list(f.Values))
 		case "speaker":
-			in := b.list(f.Values)
-			// PostgreSQL: OFFSET 0 keeps the check a lookup per article, which the scan of a
-			// window applies to the articles it reads until it has enough, rather than a join
-			// that reads every article of the speaker first.
-			fence := ""
 			if s.pg {
-				fence = " OFFSET 0"
+				// The keys are in the article's row, and in an index of their own.
+				b.conds = append(b.conds, not+"(a.speaker_keys && ARRAY["+b.items(f.Values)+"]::text[])")
+			} else {
+				in := b.list(f.Values)
+				b.conds = append(b.conds, not+"EXISTS (SELECT 1 FROM speakers sp WHERE sp.article_id = a.id AND (sp.name_key IN "+in+" OR sp.surname_key IN "+in+"))")
 			}
-			b.conds = append(b.conds, not+"EXISTS (SELECT 1 FROM speakers sp WHERE sp.article_id = a.id AND (sp.name_key IN "+in+" OR sp.surname_key IN "+in+")"+fence+")")
 		}
 	}
 	return b, nil
 }
+
+// whiteSpace holds every character strings.TrimSpace trims: Unicode's white space.
+var whiteSpace = func() string {
+	var b strings.Builder
+	for _, r := range unicode.White_Space.R16 {
+		for c := r.Lo; c <= r.Hi; c += r.Stride {
+			b.WriteRune(rune(c))
+		}
+	}
+	for _, r := range unicode.White_Space.R32 {
+		for c := r.Lo; c <= r.Hi; c += r.Stride {
+			b.WriteRune(rune(c))
+		}
+	}
+	return b.String()
+}()
 
 // ceilMicro rounds t up to the microsecond.
 func ceilMicro(t time.Time) time.Time {

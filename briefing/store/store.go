@@ -149,6 +149,11 @@ type Query struct {
 	Speaker string
 	// Limit caps the number of articles Search returns; 0 means no cap.
 	Limit int
+	// WithoutText leaves the text out of the articles Search returns (Text is empty), except
+	// for an article whose lede is blank: everything else, its quotes with their text included,
+	// is as usual. A briefing reads no more, and the texts are most of what a search would
+	// otherwise read and send.
+	WithoutText bool
 }
 
 // Topic is a named query.

@@ -276,10 +276,13 @@ func (e *env) saveAll(t *testing.T, arts []*briefing.Article) {
 	}
 }
 
-// checkIndexes checks that the speakers table, and SQLite's full-text index, hold entries of
-// the articles stored and of no other.
+// checkIndexes checks that SQLite's speakers table and full-text index hold entries of the
+// articles stored and of no other.
 func (e *env) checkIndexes(t *testing.T, articles int) {
 	t.Helper()
+	if isPostgres(e.dsn) {
+		return // the speaker keys and the search vector are columns of the article's row
+	}
 	db := e.rawDB(t)
 	var orphans int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM speakers WHERE article_id NOT IN (SELECT id FROM articles)`).Scan(&orphans); err != nil {
@@ -287,9 +290,6 @@ func (e *env) checkIndexes(t *testing.T, articles int) {
 	}
 	if orphans != 0 {
 		t.Errorf("%d speakers rows of deleted articles", orphans)
-	}
-	if isPostgres(e.dsn) {
-		return // the search vector is a column of the article's row
 	}
 	var entries int
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM articles_fts`).Scan(&entries); err != nil {

@@ -3,9 +3,11 @@ package storetest
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/briefbot/briefbot/briefing"
 	"github.com/briefbot/briefbot/briefing/store"
 )
 
@@ -180,6 +182,95 @@ var searchTests = map[string]func(t *testing.T, h *harness){
 			}
 			if n := e.count(t, c.q); n != len(c.want) {
 				t.Errorf("%s: count %d, want %d", c.name, n, len(c.want))
+			}
+		}
+	},
+
+	"a search without text returns everything else, and the text of an article without a lede": func(t *testing.T, h *harness) {
+		e := h.env(t)
+		fx := fixtures()
+		ledes := map[string]string{
+			"wire":    "North Korea and South Korea agreed on Monday to resume military talks.",
+			"edited":  "North Korea and South Korea agreed on Monday to resume military talks.",
+			"missile": "North Korea fired a ballistic missile into the sea east of the peninsula.",
+			"orlov":   " \t\n",              // blank
+			"bakery":  "\u00a0\u2003\u3000", // blank too: Unicode white space
+			// football has no lede
+		}
+		keys := []string{"bakery", "edited", "football", "missile", "orlov", "wire"}
+		for _, k := range keys {
+			fx[k].Lede = ledes[k]
+			e.save(t, fx[k])
+		}
+		for _, q := range []store.Query{
+			{},
+			{Text: "korea OR pyongyang OR bread*", Limit: 4},
+			{Text: `"north korea" OR football -missile`, Since: t0.Add(-60 * time.Hour), Until: t0},
+			{Text: "speaker:Orlov OR speaker:Quill"},
+		} {
+			full, err := e.s.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lean := q
+			lean.WithoutText = true
+			got, err := e.s.Search(ctx, lean)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g, w := keysOf(fx, got), keysOf(fx, full); !reflect.DeepEqual(g, w) || len(w) == 0 {
+				t.Fatalf("Search(%+v) without text found %v, with text %v", q, g, w)
+			}
+			for i, k := range keysOf(fx, got) {
+				a := got[i]
+				switch {
+				case strings.TrimSpace(ledes[k]) != "" && a.Text != "":
+					t.Errorf("%s: %d bytes of text, want none (it has a lede)", k, len(a.Text))
+				case strings.TrimSpace(ledes[k]) == "" && a.Text != fx[k].Text:
+					t.Errorf("%s: text %q, want the article's (its lede is blank)", k, a.Text)
+				}
+				if !reflect.DeepEqual(a.Quotes, fx[k].Quotes) {
+					t.Errorf("%s: quotes %+v, want %+v", k, a.Quotes, fx[k].Quotes)
+				}
+				a.Text = full[i].Text
+				if !reflect.DeepEqual(a, full[i]) {
+					t.Errorf("%s without text: %+v\nwith text: %+v", k, a, full[i])
+				}
+			}
+			// A briefing reads nothing of what was left out.
+			opts := briefing.AssembleOptions{Topic: "korea", Query: q.Text, From: q.Since, To: q.Until, Now: t0}
+			if b, w := briefing.Assemble(got, opts), briefing.Assemble(full, opts); !reflect.DeepEqual(b, w) {
+				t.Errorf("Search(%+v): the briefing without texts is\n%+v\nwith them\n%+v", q, b, w)
+			}
+		}
+	},
+
+	"an updated article is found by its new speakers only": func(t *testing.T, h *harness) {
+		e := h.env(t)
+		fx := e.saveFixtures(t)
+		// The quote was the spokeswoman's, a correction says.
+		upd := fixture("tass", fx["orlov"].URL, fx["orlov"].Headline, orlovStory+"\n\nCorrection: the first quote was the ministry spokeswoman's.", fx["orlov"].Published,
+			quoteSpec{text: "We do not want to impose anything on anyone, we want to help people talk to each other,", speaker: "Irina Volkova", title: "spokeswoman", cue: "stressed"})
+		if r := e.save(t, upd); r.Status != store.Updated {
+			t.Fatalf("update: %s", r.Status)
+		}
+		for q, want := range map[string][]string{
+			"speaker:Orlov":                 nil,
+			"speaker:Volkova":               {"orlov"},
+			`speaker:"irina volkova" talks`: {"orlov"},
+			"-speaker:Volkova pyongyang":    {"wire", "edited", "missile"},
+		} {
+			got, err := e.s.Search(ctx, store.Query{Text: q})
+			if err != nil {
+				t.Fatalf("Search(%q): %v", q, err)
+			}
+			if g := sorted(keysOf(fx, got)); !reflect.DeepEqual(g, sorted(want)) && (len(g) > 0 || len(want) > 0) {
+				t.Errorf("Search(%q) = %v, want %v", q, g, want)
+			}
+			for _, a := range got {
+				if a.ID == fx["orlov"].ID && (len(a.Quotes) != 1 || a.Quotes[0].Speaker != "Irina Volkova") {
+					t.Errorf("Search(%q): the updated article's quotes are %+v", q, a.Quotes)
+				}
 			}
 		}
 	},

@@ -21,6 +21,9 @@ CREATE TABLE articles (
     hash        text        NOT NULL,        -- briefing.ContentHash of the body
     -- briefing.Fingerprint of the body (0: too short to have one), for the near-duplicate check.
     fingerprint bigint      NOT NULL,
+    -- The people quoted, by name and by surname (the names as written are in analysis), for
+    -- speaker: filters.
+    speaker_keys text[]     NOT NULL DEFAULT '{}',
     -- The full-text index: the headline and the first 100,000 characters of the text, stemmed
     -- by the english configuration.
     tsv tsvector GENERATED ALWAYS AS (
@@ -35,22 +38,24 @@ CREATE INDEX articles_first_seen ON articles (first_seen);
 -- (hash, id): the first article with a content hash is read from the index alone.
 CREATE INDEX articles_hash ON articles (hash, id);
 CREATE INDEX articles_tsv ON articles USING gin (tsv);
--- The full-text vector and the text stay in the row (compressed; TOAST would otherwise move
--- these few kB to a table of their own), so that checking a query against the articles of a
--- time window, and returning them, reads no other table: three times faster per article. Only
--- an article too large for a page still moves out.
-ALTER TABLE articles ALTER COLUMN tsv SET STORAGE MAIN;
-ALTER TABLE articles ALTER COLUMN text SET STORAGE MAIN;
-
--- The people quoted in each article, by name and surname, for speaker: filters (the names as
--- written are in articles.analysis).
-CREATE TABLE speakers (
-    article_id  bigint  NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    seq         integer NOT NULL,
-    name_key    text    NOT NULL,
-    surname_key text    NOT NULL,
-    PRIMARY KEY (article_id, seq)
-);
+CREATE INDEX articles_speaker_keys ON articles USING gin (speaker_keys);
+-- What a topic query reads stays in the row: the full-text vector, checked against each article
+-- of a time window, and what a briefing returns (headline, lede, quotes, source, URL). TOAST
+-- would otherwise move each of these columns to a table of its own, one lookup per column and
+-- article, as soon as the row is over 2 kB, which the vector alone nearly always is; only a row
+-- too large for a page still moves them out. The text, which a briefing does not read (see
+-- Query.WithoutText), is what moves out instead, compressed: rows of about 4 kB, two to a page
+-- rather than one, make checking the articles of a window faster.
+ALTER TABLE articles
+    ALTER COLUMN tsv SET STORAGE MAIN,
+    ALTER COLUMN headline SET STORAGE MAIN,
+    ALTER COLUMN lede SET STORAGE MAIN,
+    ALTER COLUMN analysis SET STORAGE MAIN,
+    ALTER COLUMN source SET STORAGE MAIN,
+    ALTER COLUMN source_key SET STORAGE MAIN,
+    ALTER COLUMN url SET STORAGE MAIN,
+    ALTER COLUMN hash SET STORAGE MAIN,
+    ALTER COLUMN speaker_keys SET STORAGE MAIN;
 
 -- Named topic queries.
 CREATE TABLE topics (
