@@ -79,6 +79,8 @@ func (b *Briefer) brief(ctx context.Context, topic string, q store.Query, from, 
 	if q.Limit <= 0 {
 		q.Limit = 500
 	}
+	// Assembling reads an article's text only when its lede is blank.
+	q.WithoutText = true
 	articles, err := b.Store.Search(ctx, q)
 	if err != nil {
 		return briefing.Briefing{}, fmt.Errorf("bot: brief %q: %w", name, err)

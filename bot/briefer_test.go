@@ -3,10 +3,12 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/briefing"
 	"github.com/briefbot/briefbot/briefing/store"
 )
 
@@ -63,4 +65,37 @@ func TestBriefer(t *testing.T) {
 			t.Error("Brief with no topic succeeded")
 		}
 	})
+	t.Run("the search leaves out the article texts, and the briefing is the same", func(t *testing.T) {
+		lean, full := &searchRecorder{BrieferStore: st}, &searchRecorder{BrieferStore: st, withText: true}
+		week := now.Add(-7 * 24 * time.Hour)
+		got, err := bot.NewBriefer(lean).Brief(ctx, "korea", week, now, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := bot.NewBriefer(full).Brief(ctx, "korea", week, now, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(lean.queries) != 1 || !lean.queries[0].WithoutText {
+			t.Errorf("searched %+v, want one search without text", lean.queries)
+		}
+		if len(want.Stories) == 0 || !reflect.DeepEqual(got, want) {
+			t.Errorf("briefing without texts:\n%+v\nwith them:\n%+v", got, want)
+		}
+	})
+}
+
+// searchRecorder records the queries searched; withText searches them with the articles' text.
+type searchRecorder struct {
+	bot.BrieferStore
+	withText bool
+	queries  []store.Query
+}
+
+func (r *searchRecorder) Search(ctx context.Context, q store.Query) ([]briefing.Article, error) {
+	r.queries = append(r.queries, q)
+	if r.withText {
+		q.WithoutText = false
+	}
+	return r.BrieferStore.Search(ctx, q)
 }
