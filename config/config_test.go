@@ -162,22 +162,42 @@ func TestAKeyWithNoValueKeepsItsDefault(t *testing.T) {
 	}
 }
 
-func TestPathFromPrefersTheFlagThenTheEnvironment(t *testing.T) {
+func TestPathFromPrefersTheFlagThenTheEnvironmentThenBriefbotYAMLInTheWorkingDirectory(t *testing.T) {
 	getenv := env(map[string]string{"BRIEFBOT_CONFIG": "/etc/briefbot.yaml"})
 	tests := []struct {
-		flag   string
-		getenv func(string) string
-		want   string
+		name    string
+		flag    string
+		getenv  func(string) string
+		present bool // ./briefbot.yaml exists
+		want    string
 	}{
-		{"cli.yaml", getenv, "cli.yaml"},
-		{"", getenv, "/etc/briefbot.yaml"},
-		{"", env(nil), ""},
-		{"", nil, ""},
+		{"the flag", "cli.yaml", getenv, true, "cli.yaml"},
+		{"the environment", "", getenv, true, "/etc/briefbot.yaml"},
+		{"./briefbot.yaml", "", env(nil), true, "briefbot.yaml"},
+		{"./briefbot.yaml without an environment", "", nil, true, "briefbot.yaml"},
+		{"none", "", env(nil), false, ""},
+		{"none without an environment", "", nil, false, ""},
 	}
 	for _, tt := range tests {
-		if got := config.PathFrom(tt.flag, tt.getenv); got != tt.want {
-			t.Errorf("PathFrom(%q) = %q, want %q", tt.flag, got, tt.want)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			if tt.present {
+				if err := os.WriteFile(config.DefaultFile, []byte("topics: {}\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := config.PathFrom(tt.flag, tt.getenv); got != tt.want {
+				t.Errorf("PathFrom(%q) = %q, want %q", tt.flag, got, tt.want)
+			}
+		})
+	}
+	// A folder called briefbot.yaml is no config file.
+	t.Chdir(t.TempDir())
+	if err := os.Mkdir(config.DefaultFile, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if got := config.PathFrom("", env(nil)); got != "" {
+		t.Errorf("with a folder called briefbot.yaml, PathFrom = %q, want \"\"", got)
 	}
 }
 

@@ -22,14 +22,24 @@ const EnvConfig = "BRIEFBOT_CONFIG"
 // maxFileSize caps a config file; a real one is a few kilobytes.
 const maxFileSize = 4 << 20
 
+// DefaultFile is the config file read from the working directory when neither --config nor
+// $BRIEFBOT_CONFIG names one.
+const DefaultFile = "briefbot.yaml"
+
 // PathFrom returns the config file path: the --config flag's value when given, else
-// $BRIEFBOT_CONFIG, else "" (no file: the defaults).
+// $BRIEFBOT_CONFIG, else DefaultFile when the working directory holds such a file, else ""
+// (no file).
 func PathFrom(flagValue string, getenv func(string) string) string {
 	if flagValue != "" {
 		return flagValue
 	}
 	if getenv != nil {
-		return getenv(EnvConfig)
+		if p := getenv(EnvConfig); p != "" {
+			return p
+		}
+	}
+	if fi, err := os.Stat(DefaultFile); err == nil && fi.Mode().IsRegular() {
+		return DefaultFile
 	}
 	return ""
 }

@@ -21,7 +21,7 @@ func checkCommand() command {
 func runCheck(ctx context.Context, env *Env, args []string) error {
 	c := checkCommand()
 	fs := newFlagSet(env, c)
-	configFlag := fs.String("config", "", "the config `FILE` (default $"+config.EnvConfig+")")
+	configFlag := fs.String("config", "", "the config `FILE` (default $"+config.EnvConfig+", else ./"+config.DefaultFile+")")
 	offline := fs.Bool("offline", false, "check the file only: do not open the store or call Slack and Discord")
 	timeout := fs.Duration("timeout", daemon.DefaultCheckTimeout, "give each network or database check at most `D`")
 	extra, err := parseArgs(fs, args)
@@ -34,7 +34,8 @@ func runCheck(ctx context.Context, env *Env, args []string) error {
 	}
 	path := config.PathFrom(*configFlag, env.Getenv)
 	if path == "" {
-		return fmt.Errorf("no config file to check: give --config FILE or set %s (without one, briefbot run runs the demo)", config.EnvConfig)
+		return fmt.Errorf("no config file to check: give --config FILE, set %s or put a %s in the working directory (without one, briefbot run runs the demo)",
+			config.EnvConfig, config.DefaultFile)
 	}
 	cfg, err := config.Load(path, env.Getenv)
 	if err != nil {

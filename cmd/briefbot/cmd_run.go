@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"runtime/debug"
 
 	"github.com/briefbot/briefbot/config"
@@ -23,7 +24,7 @@ func runCommand() command {
 func runRun(ctx context.Context, env *Env, args []string) error {
 	c := runCommand()
 	fs := newFlagSet(env, c)
-	configFlag := fs.String("config", "", "the config `FILE` (default $"+config.EnvConfig+"; none: run the demo)")
+	configFlag := fs.String("config", "", "the config `FILE` (default $"+config.EnvConfig+", else ./"+config.DefaultFile+"; none: run the demo)")
 	replica := fs.String("replica-id", "", "name this process in the delivery ledger (default schedule.replica_id, else hostname-pid)")
 	listen := fs.String("listen", "", "serve HTTP on `ADDR` instead of http.listen (host:port; port 0 picks a free one)")
 	noPoll := fs.Bool("no-poll", false, "leave the sources alone: this replica delivers and answers, another one ingests")
@@ -37,7 +38,7 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	}
 	path := config.PathFrom(*configFlag, env.Getenv)
 	if path == "" {
-		fmt.Fprintf(env.Stderr, "briefbot run: no config file (--config FILE or $%s): running the demo.\n", config.EnvConfig)
+		fmt.Fprintf(env.Stderr, "briefbot run: no config file (--config FILE, $%s or ./%s): running the demo.\n", config.EnvConfig, config.DefaultFile)
 		return runDemoWith(ctx, env, "")
 	}
 	cfg, err := config.Load(path, env.Getenv)
@@ -45,6 +46,7 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		return err
 	}
 	log := cfg.Log.NewLogger(env.Stderr)
+	log.Info("configuration read", slog.String("file", absPath(path)))
 	app, err := daemon.New(cfg, daemon.Options{
 		Logger:       log,
 		Listen:       *listen,
@@ -63,6 +65,14 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		log.Warn("close", slog.Any("error", err))
 	}
 	return runErr
+}
+
+// absPath is path made absolute for the log, or path itself when that fails.
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return path
 }
 
 // buildVersion is set at build time: go build -ldflags "-X main.buildVersion=v1.2.3".

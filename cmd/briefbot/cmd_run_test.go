@@ -163,3 +163,86 @@ func TestRunServesUntilItsContextEndsThenExitsZero(t *testing.T) {
 		t.Errorf("the store is not next to the config file: %v", err)
 	}
 }
+
+// Without --config and $BRIEFBOT_CONFIG, run, check, brief and topics read ./briefbot.yaml; the
+// flag and the variable still come first.
+func TestCommandsReadBriefbotYAMLInTheWorkingDirectory(t *testing.T) {
+	work := t.TempDir()
+	t.Chdir(work)
+	bad := "store: briefbot.db\nlog: {level: loud}\n"
+	if err := os.WriteFile("briefbot.yaml", []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"run"}, nil, {"check"}, {"topics"}, {"brief", "--topic", "ports"}} {
+		name := "briefbot"
+		if len(args) > 0 {
+			name = args[0]
+		}
+		t.Run(name, func(t *testing.T) {
+			code, _, errOut := runWith(t, "", nil, args...)
+			if code != 1 || !strings.Contains(errOut, `briefbot.yaml:2: log.level: "loud" is not one of`) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit 1 with the problem of ./briefbot.yaml", code, errOut)
+			}
+		})
+	}
+
+	good := "store: briefbot.db\ntopics:\n  ports: {query: port}\nchannels:\n  - {platform: console, topics: [ports]}\n"
+	if err := os.WriteFile("briefbot.yaml", []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runWith(t, "", nil, "check", "--offline")
+	if code != 0 || !strings.Contains(out, "briefbot.yaml") || !strings.Contains(out, "port") {
+		t.Errorf("check of ./briefbot.yaml: exit %d\n%s\n%s", code, out, errOut)
+	}
+	// The flag and the environment win over ./briefbot.yaml.
+	missing := filepath.Join(t.TempDir(), "missing.yaml")
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{"--config", nil, []string{"check", "--config", missing}},
+		{"$BRIEFBOT_CONFIG", map[string]string{"BRIEFBOT_CONFIG": missing}, []string{"check"}},
+		{"$BRIEFBOT_CONFIG for run", map[string]string{"BRIEFBOT_CONFIG": missing}, []string{"run"}},
+	} {
+		code, _, errOut := runWith(t, "", tt.env, tt.args...)
+		if code != 1 || !strings.Contains(errOut, "missing.yaml does not exist") {
+			t.Errorf("%s naming a missing file, with ./briefbot.yaml present: exit %d, %s", tt.name, code, errOut)
+		}
+	}
+
+	// run reads it and says so.
+	var stdout, stderr lockedBuffer
+	env := &Env{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	code2 := make(chan int, 1)
+	go func() { code2 <- run(ctx, env, []string{"run", "--listen", "127.0.0.1:0"}) }()
+	waitLog(t, &stderr, `msg="briefbot running"`)
+	cancel()
+	if c := <-code2; c != 0 {
+		t.Errorf("run exited %d:\n%s", c, stderr.String())
+	}
+	want := `msg="configuration read" file=` + filepath.Join(work, "briefbot.yaml")
+	if !strings.Contains(stderr.String(), want) {
+		t.Errorf("the log lacks %q:\n%s", want, stderr.String())
+	}
+	if strings.Contains(stdout.String(), "demo") {
+		t.Errorf("run started the demo:\n%s", stdout.String())
+	}
+	if _, err := os.Stat(filepath.Join(work, "briefbot.db")); err != nil {
+		t.Errorf("the store of ./briefbot.yaml was not made: %v", err)
+	}
+}
+
+// waitLog waits until the log holds s: the log is the only sign of readiness a user has too.
+func waitLog(t *testing.T, log *lockedBuffer, s string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(log.String(), s) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s in the log within 20s:\n%s", s, log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -98,7 +98,8 @@ func main() {
 // run dispatches to a subcommand and returns the exit status.
 func run(ctx context.Context, env *Env, args []string) int {
 	if len(args) == 0 {
-		// `briefbot run` runs the config file $BRIEFBOT_CONFIG names, else the demo.
+		// `briefbot run` runs the config file $BRIEFBOT_CONFIG names, else ./briefbot.yaml, else
+		// the demo.
 		args = []string{"run"}
 	}
 	name := args[0]

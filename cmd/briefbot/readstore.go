@@ -21,7 +21,7 @@ const storeFlagUsage = "the store: a SQLite file `PATH` or postgres://user@host:
 	store.DefaultDSN + ")"
 
 // configFlagUsage describes --config of the commands that read the store.
-const configFlagUsage = "the config `FILE` (default $" + config.EnvConfig + "): its store is the default store, and its topics " +
+const configFlagUsage = "the config `FILE` (default $" + config.EnvConfig + ", else ./" + config.DefaultFile + "): its store is the default store, and its topics " +
 	"are known by name, as briefbot run would copy them into the store (which is not written)"
 
 // readStore is the store of a command that only reads it (brief, topics), with the topics it
@@ -33,7 +33,8 @@ type readStore struct {
 }
 
 // openToRead opens the store of a command that only reads it. dsn is --store ("" when not
-// given); configFlag is --config, else $BRIEFBOT_CONFIG names the config file. With a config
+// given); configFlag is --config, else $BRIEFBOT_CONFIG names the config file, else
+// ./briefbot.yaml is it when it exists. With a config
 // file, its store is the default of --store and its topics are known (the store is not written). A
 // SQLite file that does not exist is refused rather than created empty: the name is likely
 // mistyped, or nothing was ingested yet. Nor is the schema created or migrated (other briefbots

@@ -115,7 +115,7 @@ func Run(ctx context.Context, opts Options) (err error) {
 const nextSteps = `To run briefbot for real, copy examples/briefbot.yaml, set its sources (RSS/Atom feeds or
 folders), topics and channels, then:
   briefbot check --config briefbot.yaml   validate it and test the tokens
-  briefbot run --config briefbot.yaml     (or set BRIEFBOT_CONFIG=briefbot.yaml)
+  briefbot run --config briefbot.yaml     (or set BRIEFBOT_CONFIG; in the file's folder, briefbot run is enough)
 Slack:   SLACK_BOT_TOKEN=xoxb-…  SLACK_APP_TOKEN=xapp-…  (socket mode, no public URL needed)
 Discord: DISCORD_TOKEN=…  and discord.application_id in the file (gateway mode)`
 
