@@ -181,15 +181,33 @@ func newFlagSet(env *Env, c command) *flag.FlagSet {
 // parseArgs parses args with fs and returns the positional arguments, in order. Flags may come
 // anywhere among them (briefbot ingest ./articles --store x.db): the flag package stops at the
 // first positional argument, so it is taken and the rest parsed again, until none is left. "--"
-// ends the flags: every argument after it is positional, even one starting with "-". A flag
-// error maps to errUsage (the flag package printed it).
+// ends the flags: every argument after it is positional, even one starting with "-".
+//
+// -h or --help prints fs.Usage and returns flag.ErrHelp. A bad flag (unknown, without its value,
+// or a value that does not parse) prints two lines to fs's output, the error and where the usage
+// is, and returns errUsage:
+//
+//	briefbot brief: invalid value "x" for flag -stories: parse error
+//	Run 'briefbot brief --help' for usage.
 func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	// The flag package prints the error and the whole usage itself: it is quietened, and the
+	// usage shown only when asked for.
+	usage, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	defer func() {
+		fs.Usage = usage
+		fs.SetOutput(out)
+	}()
 	positional := []string{}
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
+				fs.SetOutput(out) // the usage lists the flags there
+				usage()
 				return nil, err
 			}
+			fmt.Fprintf(out, "%s: %s\nRun '%s --help' for usage.\n", fs.Name(), oneLine(err.Error()), fs.Name())
 			return nil, errUsage
 		}
 		rest := fs.Args()

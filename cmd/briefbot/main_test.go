@@ -138,6 +138,42 @@ func TestDoubleDashLetsAFileStartWithADash(t *testing.T) {
 	}
 }
 
+// A bad flag gets one line naming it and one saying where the usage is, not the whole usage;
+// --help still prints the usage in full.
+func TestABadFlagPrintsOneLineAndWhereTheUsageIs(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		first string
+	}{
+		{"a value that does not parse", []string{"brief", "--stories", "x"},
+			`briefbot brief: invalid value "x" for flag -stories: parse error`},
+		{"an unknown flag", []string{"topics", "--colour"}, "briefbot topics: flag provided but not defined: -colour"},
+		{"a flag without its value", []string{"brief", "--topic", "ports", "--since"}, "briefbot brief: flag needs an argument: -since"},
+		{"a bad boolean", []string{"ingest", "--allow-private=maybe", "x"},
+			`briefbot ingest: invalid boolean value "maybe" for -allow-private: parse error`},
+		{"after an argument", []string{"quotes", "a.txt", "--max-key", "many"},
+			`briefbot quotes: invalid value "many" for flag -max-key: parse error`},
+		{"run", []string{"run", "--replica"}, "briefbot run: flag provided but not defined: -replica"},
+		{"demo", []string{"demo", "--dir"}, "briefbot demo: flag needs an argument: -dir"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCmd(t, tt.args...)
+			want := tt.first + "\nRun 'briefbot " + tt.args[0] + " --help' for usage.\n"
+			if code != 2 || stdout != "" || stderr != want {
+				t.Errorf("exit %d, stdout %q, stderr:\n%s\nwant exit 2, no stdout, stderr:\n%s", code, stdout, stderr, want)
+			}
+		})
+	}
+	for _, help := range []string{"--help", "-h"} {
+		code, stdout, stderr := runCmd(t, "brief", help)
+		if code != 0 || stdout != "" || !strings.HasPrefix(stderr, "Usage: briefbot brief ") || !strings.Contains(stderr, "-stories N") {
+			t.Errorf("brief %s: exit %d, stdout %q, stderr:\n%s\nwant exit 0 and the full usage", help, code, stdout, stderr)
+		}
+	}
+}
+
 // Ctrl-C, SIGTERM and SIGHUP each end the commands' context, so that briefbot run shuts down
 // cleanly whichever it gets.
 func TestEachStopSignalEndsTheContext(t *testing.T) {
