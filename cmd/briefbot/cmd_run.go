@@ -39,7 +39,7 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	path := config.PathFrom(*configFlag, env.Getenv)
 	if path == "" {
 		fmt.Fprintf(env.Stderr, "briefbot run: no config file (--config FILE, $%s or ./%s): running the demo.\n", config.EnvConfig, config.DefaultFile)
-		return runDemoWith(ctx, env, "")
+		return runDemoWith(ctx, env, "", "")
 	}
 	cfg, err := config.Load(path, env.Getenv)
 	if err != nil {

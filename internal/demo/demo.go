@@ -19,13 +19,18 @@ import (
 
 // Options adjust the demo; every field may be left zero.
 type Options struct {
-	// Stdin holds /brief commands, one a line; nil reads none.
+	// Stdin is the terminal the demo prompts for commands on when Interactive.
 	Stdin io.Reader
 	// Stdout receives the briefings and answers (default os.Stdout).
 	Stdout io.Writer
-	// Interactive shows a prompt before each command (stdin is a terminal). Without it, the
-	// commands piped in are answered, each echoed, until the end of the input.
+	// Interactive prompts for /brief commands on Stdin (a terminal) once the briefings are
+	// shown, until quit or the end of the input. Without it (and without Commands) the demo ends
+	// once the briefings are shown, and Stdin is not read.
 	Interactive bool
+	// Commands holds /brief commands, one a line, answered (each echoed) once the briefings are
+	// shown, until quit or the end of the input; the demo then ends. It takes the place of the
+	// prompt.
+	Commands io.Reader
 	// Now is the clock the sample articles are dated from and briefings are made at.
 	Now func() time.Time
 	// Dir is where the database (demo.db) and the sample article files go; it is emptied of
@@ -42,8 +47,9 @@ const consoleChannel = "console"
 
 // Run runs the demo: it writes the sample articles (dated from now) as files, ingests them into
 // a new SQLite database through the same folder source and ingest path as `briefbot run`, shows
-// a briefing for each demo topic on the console, answers /brief commands read from Stdin (the
-// same router as Slack and Discord), and ends with how to run briefbot for real.
+// a briefing for each demo topic on the console, answers the /brief commands of Commands or
+// typed at the prompt when Interactive (the same router as Slack and Discord), and ends with how
+// to run briefbot for real.
 func Run(ctx context.Context, opts Options) (err error) {
 	if opts.Stdout == nil {
 		opts.Stdout = os.Stdout
@@ -98,11 +104,14 @@ func Run(ctx context.Context, opts Options) (err error) {
 	out.line("")
 	out.line("Type /brief help for every command, or try: /brief drought · /brief \"central bank\" 3d · /brief topics · /brief Kowalczyk.")
 
-	if opts.Stdin != nil {
-		if opts.Interactive {
-			out.line("Type quit (or press Ctrl-D) to leave.")
+	switch {
+	case opts.Commands != nil:
+		if err := s.loop(ctx, opts.Commands, false); err != nil {
+			return err
 		}
-		if err := s.loop(ctx, opts.Stdin, opts.Interactive); err != nil {
+	case opts.Interactive && opts.Stdin != nil:
+		out.line("Type quit (or press Ctrl-D) to leave.")
+		if err := s.loop(ctx, opts.Stdin, true); err != nil {
 			return err
 		}
 	}

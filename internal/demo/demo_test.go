@@ -64,12 +64,12 @@ func TestArticlesJSONIsOneArrayOfTheSamples(t *testing.T) {
 	}
 }
 
-func TestRunBriefsTheDemoTopicsAndAnswersPipedCommands(t *testing.T) {
+func TestRunBriefsTheDemoTopicsAndAnswersItsCommands(t *testing.T) {
 	now := time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
 	dir := t.TempDir()
 	var out bytes.Buffer
 	err := demo.Run(context.Background(), demo.Options{
-		Stdin: strings.NewReader("/brief drought\n\n/brief schedule\n"), Stdout: &out,
+		Commands: strings.NewReader("/brief drought\n\n/brief schedule\n"), Stdout: &out,
 		Now: func() time.Time { return now }, Dir: dir,
 	})
 	if err != nil {
@@ -109,7 +109,9 @@ func TestRunStopsWhenItsContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	done := make(chan error, 1)
-	go func() { done <- demo.Run(ctx, demo.Options{Stdout: &bytes.Buffer{}, Stdin: blockingReader{}}) }()
+	go func() {
+		done <- demo.Run(ctx, demo.Options{Stdout: &bytes.Buffer{}, Stdin: blockingReader{}, Interactive: true})
+	}()
 	select {
 	case err := <-done:
 		if err == nil {
@@ -117,6 +119,33 @@ func TestRunStopsWhenItsContextEnds(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the demo did not stop when its context ended")
+	}
+}
+
+// Standard input that is not a terminal (a pipe that stays open, docker run -i) is not read: the
+// demo ends once the briefings are shown.
+func TestRunWithoutATerminalEndsOnceTheBriefingsAreShown(t *testing.T) {
+	var out bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- demo.Run(context.Background(), demo.Options{Stdout: &out, Stdin: blockingReader{}, Dir: t.TempDir()})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the demo waited for input that is not a terminal")
+	}
+	got := out.String()
+	for _, want := range []string{"Briefing: ports", "Briefing: economy", "briefbot run --config briefbot.yaml"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the demo's output lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "Type quit") {
+		t.Errorf("the demo offered a prompt without a terminal:\n%s", got)
 	}
 }
 
