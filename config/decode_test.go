@@ -172,6 +172,20 @@ func TestLogSettingsMakeALogger(t *testing.T) {
 	}
 }
 
+func TestALoggerAtALevelVarFollowsIt(t *testing.T) {
+	var buf bytes.Buffer
+	var level slog.LevelVar
+	level.Set(slog.LevelWarn)
+	logger := config.Log{Format: config.LogText}.NewLoggerAt(&buf, &level)
+	logger.Info("before")
+	level.Set(slog.LevelInfo)
+	logger.Info("after")
+	out := buf.String()
+	if strings.Contains(out, "before") || !strings.Contains(out, "msg=after") {
+		t.Errorf("log output = %q, want only the line logged after the level went down to info", out)
+	}
+}
+
 func TestLoggingAConfigShowsNoSecret(t *testing.T) {
 	cfg, err := config.Load(exampleFile, env(fakeSecrets))
 	if err != nil {

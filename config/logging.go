@@ -21,7 +21,13 @@ func (l Log) SlogLevel() slog.Level {
 
 // NewLogger returns a logger writing to w in the configured format and level.
 func (l Log) NewLogger(w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: l.SlogLevel()}
+	return l.NewLoggerAt(w, l.SlogLevel())
+}
+
+// NewLoggerAt returns a logger writing to w in the configured format, at level (a *slog.LevelVar
+// lets the level change while the logger is in use).
+func (l Log) NewLoggerAt(w io.Writer, level slog.Leveler) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
 	if l.Format == LogJSON {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
