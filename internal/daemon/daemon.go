@@ -6,6 +6,9 @@
 //	if err != nil { … }
 //	defer app.Close()
 //	err = app.Run(ctx) // until ctx ends (SIGTERM), then a clean shutdown
+//
+// While it runs, Reload applies a configuration read again (SIGHUP): topics, channel
+// subscriptions and the log level change live; the rest waits for a restart.
 package daemon
 
 import (
@@ -70,6 +73,8 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// Version is reported by /healthz and the briefbot_build_info metric.
 	Version string
+	// LogLevel, when set, is the level of Logger: Reload sets it to the new log.level.
+	LogLevel *slog.LevelVar
 }
 
 // App is one running briefbot: built by New, run by Run, released by Close.
@@ -98,7 +103,8 @@ type App struct {
 	listener net.Listener
 	server   *http.Server
 
-	running atomic.Bool // Run has been called
+	running  atomic.Bool // Run has been called
+	reloadMu sync.Mutex  // Reload calls take turns
 
 	closeOnce sync.Once
 	closeErr  error
