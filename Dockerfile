@@ -12,6 +12,10 @@
 # In the config file, listen on every interface (http.listen: ":8080") and keep the SQLite file
 # on the volume (store: /var/lib/briefbot/briefbot.db). With no config file at all the
 # container runs the demo: docker run --rm briefbot demo
+#
+# After editing the mounted config file, `docker kill -s HUP briefbot` makes briefbot read it
+# again: topics, channels and log.level change at once; the log names each other section that
+# changed and needs a restart (docker restart briefbot).
 
 FROM golang:1.26 AS build
 WORKDIR /src

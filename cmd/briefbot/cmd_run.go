@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -45,10 +46,13 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := cfg.Log.NewLogger(env.Stderr)
+	level := new(slog.LevelVar) // log.level may change on SIGHUP
+	level.Set(cfg.Log.SlogLevel())
+	log := cfg.Log.NewLoggerAt(env.Stderr, level)
 	log.Info("configuration read", slog.String("file", absPath(path)))
 	app, err := daemon.New(cfg, daemon.Options{
 		Logger:       log,
+		LogLevel:     level,
 		Listen:       *listen,
 		ReplicaID:    *replica,
 		NoPoll:       *noPoll,
@@ -60,11 +64,54 @@ func runRun(ctx context.Context, env *Env, args []string) error {
 		log.Error("briefbot cannot start", slog.Any("error", err))
 		return err
 	}
-	runErr := app.Run(ctx)
+	// From here on SIGHUP reloads the file instead of stopping briefbot.
+	reloads, release := env.Hangups.take()
+	defer release()
+	done := make(chan error, 1)
+	go func() { done <- app.Run(ctx) }()
+	var runErr error
+	for running := true; running; {
+		select {
+		case runErr = <-done:
+			running = false
+		case <-reloads:
+			reloadConfig(ctx, log, app, path, env.Getenv)
+		}
+	}
 	if err := app.Close(); err != nil {
 		log.Warn("close", slog.Any("error", err))
 	}
 	return runErr
+}
+
+// reloadConfig reads the config file again and applies what can change while briefbot runs
+// (daemon.App.Reload). A file that cannot be read, or has problems, changes nothing: the
+// problems are logged, one line each as briefbot check prints them, and briefbot goes on with
+// the configuration it has.
+func reloadConfig(ctx context.Context, log *slog.Logger, app *daemon.App, path string, getenv func(string) string) {
+	log.Info("SIGHUP: reloading the configuration", slog.String("file", absPath(path)))
+	cfg, err := config.Load(path, getenv)
+	var cfgErr *config.Error
+	switch {
+	case errors.As(err, &cfgErr):
+		lines := cfgErr.Lines()
+		noun := "problems"
+		if len(lines) == 1 {
+			noun = "problem"
+		}
+		log.Error(fmt.Sprintf("configuration not reloaded: it has %d %s; still running on the previous one", len(lines), noun),
+			slog.Int("problems", len(lines)))
+		for _, l := range lines {
+			log.Error(l)
+		}
+		return
+	case err != nil:
+		log.Error("configuration not reloaded: still running on the previous one", slog.Any("error", err))
+		return
+	}
+	if _, err := app.Reload(ctx, cfg); err != nil {
+		log.Error("configuration reload failed; send SIGHUP again to retry", slog.Any("error", err))
+	}
 }
 
 // absPath is path made absolute for the log, or path itself when that fails.

@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -41,6 +42,9 @@ type Env struct {
 	StdoutIsTerminal bool
 	// Now is the clock of commands that look back from now (brief); nil means time.Now.
 	Now func() time.Time
+	// Hangups lets a command take SIGHUP over (briefbot run reloads its configuration on it);
+	// nil: SIGHUP is not the command's business (tests that call run).
+	Hangups *hangups
 }
 
 func (e *Env) now() time.Time {
@@ -69,26 +73,91 @@ func commands() []command {
 }
 
 // stopSignals end a command cleanly: Ctrl-C, SIGTERM (docker stop, systemctl stop) and SIGHUP
-// (the terminal went away). The configuration is read only at start, so SIGHUP does not reload.
+// (the terminal went away), except that briefbot run with a config file takes SIGHUP over to
+// reload the file (see hangups).
 var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 
-// notifyStop returns a context that ends at the first of stopSignals. Once it has ended, the
+// notifyStop returns a context that ends at the first of stopSignals (context.Cause names it),
+// and the hangups through which a command may take SIGHUP over. Once the context has ended, the
 // signals have their default effect again: a second one ends the process at once.
-func notifyStop(parent context.Context) (context.Context, context.CancelFunc) {
-	ctx, stop := signal.NotifyContext(parent, stopSignals...)
+func notifyStop(parent context.Context) (context.Context, *hangups, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(parent)
+	h := &hangups{}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, stopSignals...)
 	go func() {
-		<-ctx.Done()
-		stop()
+		defer signal.Stop(sigs)
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case sig := <-sigs:
+				if sig == syscall.SIGHUP && h.deliver() {
+					continue
+				}
+				cancel(signalError(sig.String() + " signal received"))
+				return
+			}
+		}
 	}()
-	return ctx, stop
+	return ctx, h, func() { cancel(context.Canceled) }
+}
+
+// signalError is the cause of a context a signal ended. It is a context.Canceled, as the end of
+// a run asked for.
+type signalError string
+
+func (e signalError) Error() string { return string(e) }
+
+func (e signalError) Is(target error) bool { return target == context.Canceled }
+
+// hangups routes SIGHUP to the command that took it over, if any.
+type hangups struct {
+	mu     sync.Mutex
+	reload chan struct{} // nil: SIGHUP stops the command
+}
+
+// take makes each SIGHUP a request on the returned channel instead of a stop, until release is
+// called. Requests that arrive while one is pending are merged into it. On a nil *hangups the
+// channel never receives.
+func (h *hangups) take() (requests <-chan struct{}, release func()) {
+	if h == nil {
+		return nil, func() {}
+	}
+	ch := make(chan struct{}, 1)
+	h.mu.Lock()
+	h.reload = ch
+	h.mu.Unlock()
+	return ch, func() {
+		h.mu.Lock()
+		if h.reload == ch {
+			h.reload = nil
+		}
+		h.mu.Unlock()
+	}
+}
+
+// deliver hands a SIGHUP to the command that took it over; false when none did.
+func (h *hangups) deliver() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.reload == nil {
+		return false
+	}
+	select {
+	case h.reload <- struct{}{}:
+	default: // one is pending already
+	}
+	return true
 }
 
 func main() {
 	// The first signal starts a clean shutdown; a second one ends the process at once.
-	ctx, stop := notifyStop(context.Background())
+	ctx, hups, stop := notifyStop(context.Background())
 	env := &Env{
 		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv,
 		StdinIsTerminal: isTerminal(os.Stdin), StdoutIsTerminal: isTerminal(os.Stdout),
+		Hangups: hups,
 	}
 	code := run(ctx, env, os.Args[1:])
 	stop()

@@ -15,6 +15,17 @@ import (
 	"github.com/briefbot/briefbot/briefing/store"
 )
 
+// envRunMain makes the test binary run main instead of the tests, so that a test can start
+// briefbot as a process of its own (os.Args[1:] are briefbot's arguments) and signal it.
+const envRunMain = "BRIEFBOT_TEST_RUN_MAIN"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envRunMain) == "1" {
+		main()
+	}
+	os.Exit(m.Run())
+}
+
 func TestParseArgsTakesFlagsAnywhereUntilDoubleDash(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -174,8 +185,8 @@ func TestABadFlagPrintsOneLineAndWhereTheUsageIs(t *testing.T) {
 	}
 }
 
-// Ctrl-C, SIGTERM and SIGHUP each end the commands' context, so that briefbot run shuts down
-// cleanly whichever it gets.
+// Ctrl-C, SIGTERM and SIGHUP each end the commands' context, so that a command shuts down
+// cleanly whichever it gets (SIGHUP unless the command took it over).
 func TestEachStopSignalEndsTheContext(t *testing.T) {
 	tests := []struct {
 		name string
@@ -187,15 +198,49 @@ func TestEachStopSignalEndsTheContext(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx, stop := notifyStop(t.Context())
+			ctx, _, stop := notifyStop(t.Context())
 			defer stop()
 			if err := syscall.Kill(os.Getpid(), tt.sig); err != nil {
 				t.Fatal(err)
 			}
 			<-ctx.Done() // the test's own timeout fails it if the signal is not caught
-			if cause := context.Cause(ctx); cause == nil || !strings.Contains(cause.Error(), tt.sig.String()) {
+			cause := context.Cause(ctx)
+			if cause == nil || !strings.Contains(cause.Error(), tt.sig.String()) {
 				t.Errorf("context ended by %v, want %v", cause, tt.sig)
 			}
+			if !errors.Is(cause, context.Canceled) {
+				t.Errorf("the cause %v is no context.Canceled: briefbot run would take the stop for a failure", cause)
+			}
 		})
+	}
+}
+
+// A command that took SIGHUP over (briefbot run, to reload) gets it as a request and goes on;
+// once it gives SIGHUP back, SIGHUP stops it again.
+func TestSIGHUPTakenOverIsARequestNotAStop(t *testing.T) {
+	ctx, hups, stop := notifyStop(t.Context())
+	defer stop()
+	requests, release := hups.take()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	<-requests // the test's own timeout fails it if the signal is not handed over
+	if err := ctx.Err(); err != nil {
+		t.Fatalf("SIGHUP taken over ended the context: %v", context.Cause(ctx))
+	}
+	release()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	<-ctx.Done()
+	if cause := context.Cause(ctx); cause == nil || !strings.Contains(cause.Error(), "hangup") {
+		t.Errorf("context ended by %v, want SIGHUP", cause)
+	}
+	// Without a hangups (a test's Env), nothing is ever requested.
+	var none *hangups
+	if requests, release := none.take(); requests != nil {
+		t.Error("a nil hangups gave a channel")
+	} else {
+		release()
 	}
 }
