@@ -70,7 +70,7 @@ func TestCheck(t *testing.T) {
 	}{
 		{"a valid file is described and checked", []string{"check", "--config", good}, 0,
 			[]string{"is valid", "console (standard output)", "ports", "port OR harbour", "07:30", "Europe/Berlin",
-				"ok    store: SQLite " + filepath.Join(dir, "briefbot.db") + " does not exist yet", "All 1 checks passed."}, ""},
+				"ok    store: SQLite " + filepath.Join(dir, "briefbot.db") + " does not exist yet", "The check passed."}, ""},
 		{"offline skips the store", []string{"check", "--offline", "--config", good}, 0,
 			[]string{"skip  store, Slack and Discord not checked"}, ""},
 		{"no config file is an error", []string{"check"}, 1, nil, "no config file to check"},

@@ -222,10 +222,15 @@ func (c *checker) summary() error {
 		return fmt.Errorf("%w: %d of %d checks failed", ErrCheckFailed, c.failed, c.run)
 	case c.run == 0:
 		fmt.Fprintln(c.w, "\nNothing to check.")
-	case c.notes > 0:
-		fmt.Fprintf(c.w, "\nAll %d checks passed (%d with a note).\n", c.run, c.notes)
 	default:
-		fmt.Fprintf(c.w, "\nAll %d checks passed.\n", c.run)
+		passed := fmt.Sprintf("All %d checks passed", c.run)
+		if c.run == 1 {
+			passed = "The check passed"
+		}
+		if c.notes > 0 {
+			passed += fmt.Sprintf(" (%d with a note)", c.notes)
+		}
+		fmt.Fprintf(c.w, "\n%s.\n", passed)
 	}
 	return nil
 }

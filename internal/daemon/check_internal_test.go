@@ -57,6 +57,7 @@ func TestCheckSummaryCountsNotes(t *testing.T) {
 		{"nothing", func(*checker) {}, "\nNothing to check.\n", false},
 		{"all passed", func(c *checker) { c.ok("a"); c.ok("b") }, "\nAll 2 checks passed.\n", false},
 		{"one with a note", func(c *checker) { c.ok("a"); c.note("b") }, "\nAll 2 checks passed (1 with a note).\n", false},
+		{"a single check", func(c *checker) { c.ok("a") }, "\nThe check passed.\n", false},
 		{"one failed", func(c *checker) { c.note("a"); c.fail("b"); c.skip("c") }, "\n1 of 2 checks failed.\n", true},
 	}
 	for _, tt := range tests {
