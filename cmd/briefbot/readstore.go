@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -34,12 +32,11 @@ type readStore struct {
 
 // openToRead opens the store of a command that only reads it. dsn is --store ("" when not
 // given); configFlag is --config, else $BRIEFBOT_CONFIG names the config file, else
-// ./briefbot.yaml is it when it exists. With a config
-// file, its store is the default of --store and its topics are known (the store is not written). A
-// SQLite file that does not exist is refused rather than created empty: the name is likely
-// mistyped, or nothing was ingested yet. Nor is the schema created or migrated (other briefbots
-// may share the database): a schema older than this binary's is refused with the fix,
-// briefbot run or ingest.
+// ./briefbot.yaml is it when it exists. With a config file, its store is the default of --store
+// and its topics are known (the store is not written). A SQLite file that does not exist is
+// refused rather than created empty: the name is likely mistyped, or nothing was ingested yet.
+// Nor is the schema created or migrated (other briefbots may share the database): a schema older
+// than this binary's is refused with the fix, briefbot run or ingest.
 func openToRead(ctx context.Context, env *Env, dsn, configFlag string) (*readStore, error) {
 	var cfg *config.Config
 	path := config.PathFrom(configFlag, env.Getenv)
@@ -55,11 +52,12 @@ func openToRead(ctx context.Context, env *Env, dsn, configFlag string) (*readSto
 	if dsn == "" {
 		dsn = store.DefaultDSN
 	}
-	if missingSQLiteFile(dsn) {
+	st, err := store.Open(ctx, dsn, store.Options{NoMigrate: true})
+	var missing *store.SchemaOutdatedError
+	if errors.As(err, &missing) && missing.Missing != "" {
 		return nil, fmt.Errorf("there is no store at %s: ingest articles first (briefbot ingest --store %s PATH|URL…) "+
 			"or name the store with --store", dsn, dsn)
 	}
-	st, err := store.Open(ctx, dsn, store.Options{NoMigrate: true})
 	if err != nil {
 		return nil, err
 	}
@@ -134,13 +132,3 @@ func (topicCopy) PutSubscription(_ context.Context, s store.Subscription) (store
 func (topicCopy) DeleteSubscription(context.Context, string, string, string) error { return nil }
 
 func (topicCopy) Subscriptions(context.Context) ([]store.Subscription, error) { return nil, nil }
-
-// missingSQLiteFile reports whether dsn names a SQLite file that does not exist (opening it would
-// create an empty store).
-func missingSQLiteFile(dsn string) bool {
-	if dsn == ":memory:" || strings.HasPrefix(dsn, "file:") || strings.Contains(dsn, "://") {
-		return false
-	}
-	_, err := os.Stat(dsn)
-	return errors.Is(err, fs.ErrNotExist)
-}

@@ -149,6 +149,11 @@ func TestReadingCommandsWithAConfigFile(t *testing.T) {
 			"No topics yet: declare them under topics: in " + empty + ".\n", ""},
 		{"topics: a store without topics, and no config file", nil, []string{"topics", "--store", emptyStore}, 0,
 			"No topics in the store yet: declare them under topics: in the config file, and name it with --config FILE (briefbot run copies them into the store).\n", ""},
+		{"topics: a SQLite store named with parameters", nil, []string{"topics", "--store", emptyStore + "?_pragma=busy_timeout(5000)"}, 0,
+			"No topics in the store yet: declare them under topics: in the config file, and name it with --config FILE (briefbot run copies them into the store).\n", ""},
+		{"topics: a SQLite file with parameters that does not exist", nil, []string{"topics", "--store", missing + "?_pragma=busy_timeout(5000)"}, 1, "",
+			"briefbot topics: there is no store at " + missing + "?_pragma=busy_timeout(5000): ingest articles first (briefbot ingest --store " + missing +
+				"?_pragma=busy_timeout(5000) PATH|URL…) or name the store with --store\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
