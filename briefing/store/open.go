@@ -154,7 +154,7 @@ func openSQLite(dsn string) (*sqlStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: bad parameters: %w", dsn, err)
 	}
-	memory := base == ":memory:" || base == "file::memory:" || params.Get("mode") == "memory"
+	memory := sqliteInMemory(base, params)
 	common := []string{"busy_timeout(10000)", "foreign_keys(1)", "temp_store(memory)"}
 
 	withPragmas := func(pragmas []string, extra ...string) string {
@@ -218,7 +218,7 @@ func openSQLite(dsn string) (*sqlStore, error) {
 func sqliteFileMissing(dsn string) error {
 	base, query, _ := strings.Cut(dsn, "?")
 	params, _ := url.ParseQuery(query)
-	if base == ":memory:" || base == "file::memory:" || params.Get("mode") == "memory" {
+	if sqliteInMemory(base, params) {
 		return nil
 	}
 	path := sqlitePath(dsn)
@@ -230,6 +230,12 @@ func sqliteFileMissing(dsn string) error {
 		return err
 	}
 	return &SchemaOutdatedError{Need: need, Missing: path}
+}
+
+// sqliteInMemory reports whether a SQLite DSN (its part before "?", and its parameters) names
+// an in-memory database.
+func sqliteInMemory(base string, params url.Values) bool {
+	return base == ":memory:" || base == "file::memory:" || params.Get("mode") == "memory"
 }
 
 // sqlitePath is the absolute path of the file a SQLite DSN names.
