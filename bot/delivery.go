@@ -289,7 +289,7 @@ func (s *Scheduler) fail(ctx context.Context, c *claim, platform string, err err
 // must still record a post that went out).
 func (s *Scheduler) finish(c *claim, o store.SlotOutcome) (outcome, time.Time) {
 	o.At = s.clock.Now()
-	s.finishQ.add(s, finishCall{key: c.key, outcome: o, claim: c})
+	s.finishQ.add(s, finishCall{claim: c, outcome: o})
 	return outPending, time.Time{}
 }
 

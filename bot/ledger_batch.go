@@ -122,9 +122,8 @@ func (s *Scheduler) claimBatch(ctx context.Context, calls []claimCall) []claimRe
 
 // finishCall is one claimed slot's outcome to record.
 type finishCall struct {
-	key     store.SlotKey
-	outcome store.SlotOutcome
 	claim   *claim
+	outcome store.SlotOutcome
 }
 
 // finishQueue records the outcomes the workers hand over (see Scheduler.finish) in batches, on
@@ -221,11 +220,11 @@ func (s *Scheduler) recordFinishes(batch []finishCall) {
 // FinishSlots.
 func (s *Scheduler) finishBatch(ctx context.Context, calls []finishCall) []error {
 	if len(calls) == 1 {
-		return []error{s.store.FinishSlot(ctx, calls[0].key, s.replica, calls[0].outcome)}
+		return []error{s.store.FinishSlot(ctx, calls[0].claim.key, s.replica, calls[0].outcome)}
 	}
 	fs := make([]store.SlotFinish, len(calls))
 	for i, c := range calls {
-		fs[i] = store.SlotFinish{Key: c.key, Outcome: c.outcome}
+		fs[i] = store.SlotFinish{Key: c.claim.key, Outcome: c.outcome}
 	}
 	errs, err := s.store.FinishSlots(ctx, s.replica, fs)
 	if err != nil {
