@@ -282,8 +282,9 @@ func (c *checker) folders(cfg *config.Config) {
 func (c *checker) store(ctx context.Context, cfg *config.Config, timeout time.Duration) {
 	label := storeLabel(cfg.Store)
 	if !strings.Contains(cfg.Store, "://") && !strings.HasPrefix(cfg.Store, "file:") && cfg.Store != ":memory:" {
-		if _, err := os.Stat(cfg.Store); errors.Is(err, os.ErrNotExist) {
-			dir := filepath.Dir(cfg.Store)
+		path, _, _ := strings.Cut(cfg.Store, "?") // without its parameters (briefbot.db?_pragma=…)
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			dir := filepath.Dir(path)
 			if err := writableDir(dir); err != nil {
 				c.fail("store: %s does not exist and cannot be created: %v", label, err)
 				return

@@ -232,3 +232,23 @@ func TestCheckReportsTheStoresSchemaAndChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// A SQLite store named with parameters is the file before them: an existing one is checked,
+// not reported as missing.
+func TestCheckReadsASQLiteStoreNamedWithParameters(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "briefbot.db")
+	st, err := store.Open(context.Background(), path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	dsn := path + "?_pragma=busy_timeout(5000)"
+	cfg := parseConfig(t, fmt.Sprintf("store: %q\n", dsn))
+	var out bytes.Buffer
+	if err := daemon.Check(context.Background(), cfg, &out, daemon.CheckOptions{}); err != nil {
+		t.Fatalf("Check: %v\n%s", err, out.String())
+	}
+	if want := "  ok    store: SQLite " + dsn + " opens and its schema is current"; !strings.Contains(out.String(), want) {
+		t.Errorf("check output lacks\n%s\n%s", want, out.String())
+	}
+}
