@@ -36,8 +36,11 @@ type Delivery struct {
 	Retry bool
 	// Thread posts the quotes in a thread under a headline message, where the platform can.
 	Thread bool
-	// Late marks a briefing delivered after its slot (catch-up after downtime).
+	// Late marks a briefing delivered after its slot (catch-up after downtime); the message then
+	// says so, with the time it was scheduled for.
 	Late bool
+	// Scheduled is the time a scheduled briefing was due (its slot); zero for an on-demand one.
+	Scheduled time.Time
 	// Location is the channel's time zone, for the times the message writes out ("nothing new
 	// since 08:00"); nil means UTC. Scheduled deliveries set it from the subscription.
 	Location *time.Location

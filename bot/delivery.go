@@ -135,7 +135,7 @@ func (s *Scheduler) deliver(ctx context.Context, poster Poster, c *claim) (outco
 		}
 		if prepared {
 			d := Delivery{ChannelID: c.sub.ChannelID, Briefing: b, Key: DeliveryKey(c.key),
-				Retry: c.retry || posts > 0, Thread: c.sub.Thread, Late: c.late, Location: c.loc}
+				Retry: c.retry || posts > 0, Thread: c.sub.Thread, Late: c.late, Scheduled: c.key.At, Location: c.loc}
 			posts++
 			var id string
 			id, err = s.post(ctx, poster, d)

@@ -1,17 +1,21 @@
 package bot_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/briefbot/briefbot/bot"
+	"github.com/briefbot/briefbot/bot/console"
 	"github.com/briefbot/briefbot/bot/discord"
 	"github.com/briefbot/briefbot/bot/slack"
 	"github.com/briefbot/briefbot/briefing"
@@ -105,11 +109,19 @@ func TestSchedulerDeliversThroughSlackAndDiscordExactlyOnce(t *testing.T) {
 		if !slackChannels[p.Channel] {
 			t.Errorf("a Slack post went to %s", p.Channel)
 		}
+		if texts := strings.Join(p.Texts(), "\n"); strings.Contains(texts, "late") {
+			t.Errorf("an on-time Slack post says it is late: %q", texts)
+		}
 		perChannel[p.Channel]++
 	}
 	for ch, msgs := range fd.Messages() {
 		if !discordChannels[ch] {
 			t.Errorf("a Discord message went to %s", ch)
+		}
+		for _, m := range msgs {
+			if strings.Contains(m.Content, "late") {
+				t.Errorf("an on-time Discord message says it is late: %q", m.Content)
+			}
 		}
 		perChannel[ch] += len(msgs)
 	}
@@ -139,6 +151,94 @@ func TestSchedulerDeliversThroughSlackAndDiscordExactlyOnce(t *testing.T) {
 	}
 	if n := len(fs.Calls("conversations.history")); n == 0 {
 		t.Errorf("no Slack post was retried with the duplicate guard")
+	}
+}
+
+// A slot delivered late after downtime says so to the readers of every platform, with the time it
+// was scheduled for: in a Slack context line (a date token, with the channel's time as its
+// fallback) and the notification text, in the Discord message's content (a <t:…> timestamp), and
+// under the console briefing's heading.
+func TestSchedulerLateSlotSaysSoOnEveryPlatform(t *testing.T) {
+	slot := time.Date(2025, 6, 2, 8, 0, 0, 0, time.UTC) // 17:00 in Seoul
+	restart := slot.Add(2 * time.Hour)
+	clock := bot.NewTestClock(restart, true)
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "briefbot.db"), store.Options{Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	briefer := &storyBriefer{}
+
+	fs := fakeslack.New(t)
+	slackBot, err := slack.New(slack.Config{Mode: slack.ModeHTTP, SigningSecret: "secret", BotToken: "xoxb-test",
+		APIURL: fs.URL()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd := fakediscord.New(t)
+	router, err := bot.NewRouter(bot.RouterConfig{Store: st, Briefer: briefer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	discordBot, err := discord.New(discord.Config{Token: "test-token", ApplicationID: fd.ApplicationID(),
+		APIURL: fd.APIURL()}, router)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var terminal bytes.Buffer
+	consolePoster := console.NewPoster(&terminal, console.RenderOptions{})
+
+	for _, sub := range []store.Subscription{
+		{Platform: "slack", ChannelID: "C00000001"},
+		{Platform: "discord", ChannelID: "300000000000000001"},
+		{Platform: "console", ChannelID: "korea-desk"},
+	} {
+		sub.Topic, sub.Schedule, sub.Timezone, sub.Stories = "korea", "17:00", "Asia/Seoul", 3
+		sub.CreatedAt = slot.Add(-12 * time.Hour)
+		if _, err := st.PutSubscription(context.Background(), sub); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	posters := map[string]bot.Poster{"slack": slackBot, "discord": discordBot, "console": consolePoster}
+	s := bot.NewScheduler(bot.SchedulerOptions{Store: st, Briefer: briefer, Posters: posters, Clock: clock,
+		ReplicaID: "replica-a", Grace: bot.DefaultGrace, Workers: 3})
+	t.Cleanup(func() { s.Close() })
+	ctx, cancel := bot.HangContext(t)
+	defer cancel()
+	res, err := s.Tick(ctx, restart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Delivered != 3 {
+		t.Fatalf("Tick = %+v, want the three missed slots delivered late", res)
+	}
+
+	posts := fs.Posts()
+	if len(posts) != 1 {
+		t.Fatalf("%d Slack posts, want 1", len(posts))
+	}
+	unix := strconv.FormatInt(slot.Unix(), 10)
+	wantSlack := "Scheduled for <!date^" + unix + "^{date_short_pretty} {time}|Mon 2 Jun 17:00 KST>, delivered late"
+	if texts := posts[0].Texts(); !slices.Contains(texts, wantSlack) {
+		t.Errorf("the Slack post says %q, want a line %q", texts, wantSlack)
+	}
+	if !strings.HasPrefix(posts[0].Text, "Briefing: korea (delivered late): ") {
+		t.Errorf("the Slack notification text is %q", posts[0].Text)
+	}
+
+	msgs := fd.Messages()["300000000000000001"]
+	if len(msgs) != 1 {
+		t.Fatalf("%d Discord messages, want 1", len(msgs))
+	}
+	if want := "\n-# Scheduled for <t:" + unix + ":f>, delivered late"; !strings.HasSuffix(msgs[0].Content, want) {
+		t.Errorf("the Discord message's content is %q, want it to end in %q", msgs[0].Content, want)
+	}
+
+	lines := strings.Split(terminal.String(), "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[0], "── console-1 · korea-desk · late ─") ||
+		lines[2] != "Scheduled for Mon 2 Jun 17:00 KST, delivered late." {
+		t.Errorf("the console shows:\n%s", terminal.String())
 	}
 }
 

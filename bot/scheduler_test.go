@@ -234,8 +234,10 @@ func TestSchedulerCatchesUpAfterDowntime(t *testing.T) {
 			}
 			if msgs := e.poster.Messages(); len(msgs) != delivered {
 				t.Fatalf("%d messages, want %d", len(msgs), delivered)
-			} else if delivered == 1 && msgs[0].Late != tt.want[len(tt.want)-1].late {
-				t.Errorf("the message's Late = %v", msgs[0].Late)
+			} else if delivered == 1 {
+				if last := tt.want[len(tt.want)-1]; msgs[0].Late != last.late || !msgs[0].Scheduled.Equal(last.at) {
+					t.Errorf("the message's Late = %v, Scheduled = %v; want %v, %v", msgs[0].Late, msgs[0].Scheduled, last.late, last.at)
+				}
 			}
 
 			// A restart right after changes nothing: the ledger says where the timetable stands.

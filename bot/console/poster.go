@@ -35,7 +35,8 @@ func NewPoster(w io.Writer, opts RenderOptions) *Poster {
 // Platform names the platform: "console".
 func (p *Poster) Platform() string { return "console" }
 
-// Post writes the briefing under a line naming the channel and returns a message id such as
+// Post writes the briefing under a line naming the channel (and "late" for a late delivery,
+// whose briefing also says when it was scheduled) and returns a message id such as
 // "console-1". Times are shown in the channel's zone (d.Location), else in the Poster's. A
 // delivery whose Key was posted already (a retry after a crash) is not written again: the
 // earlier id is returned, as a platform's duplicate guard would.
@@ -47,6 +48,7 @@ func (p *Poster) Post(ctx context.Context, d bot.Delivery) (string, error) {
 	if d.Location != nil {
 		opts.Location = d.Location
 	}
+	opts.Late, opts.Scheduled = d.Late, d.Scheduled
 	text := Render(d.Briefing, opts)
 
 	p.mu.Lock()

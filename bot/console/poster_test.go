@@ -107,6 +107,18 @@ func TestPosterMarksLateDeliveries(t *testing.T) {
 	}
 }
 
+// A late delivery's post says when the briefing was scheduled, in the channel's zone.
+func TestPosterSaysWhenALateBriefingWasScheduled(t *testing.T) {
+	var out bytes.Buffer
+	p := NewPoster(&out, RenderOptions{})
+	d := bot.Delivery{ChannelID: "korea-desk", Briefing: rendertest.Briefing(t, "normal"), Late: true, Scheduled: slot,
+		Location: seoul(t)}
+	if _, err := p.Post(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	golden.Compare(t, filepath.Join("testdata", "post-late.golden.txt"), out.Bytes(), *updateGolden)
+}
+
 type failingWriter struct{}
 
 func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("broken pipe") }

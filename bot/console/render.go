@@ -27,6 +27,11 @@ type RenderOptions struct {
 	Width int
 	// Location is the time zone of the times shown; nil means UTC.
 	Location *time.Location
+	// Late marks a scheduled briefing delivered after its time (catch-up after downtime): a line
+	// under the heading says so, "Scheduled for <Scheduled>, delivered late." A zero Scheduled
+	// leaves the time out.
+	Late      bool
+	Scheduled time.Time
 }
 
 // Render lays a briefing out for a terminal:
@@ -67,6 +72,7 @@ func Render(b briefing.Briefing, opts RenderOptions) string {
 			since = when(b.From)
 		}
 		w.para("", "", render.NothingNew(clean(b.Topic), "", since))
+		lateNote(&w, opts, when)
 		return w.String()
 	}
 
@@ -75,6 +81,7 @@ func Render(b briefing.Briefing, opts RenderOptions) string {
 		head += " since " + when(b.From)
 	}
 	w.para("", "", head)
+	lateNote(&w, opts, when)
 
 	for i, s := range b.Stories {
 		w.blank()
@@ -107,6 +114,18 @@ func Render(b briefing.Briefing, opts RenderOptions) string {
 		w.para("", "", render.MoreStories(b.More)+" not shown.")
 	}
 	return w.String()
+}
+
+// lateNote writes, for a late briefing, when it was scheduled.
+func lateNote(w *writer, opts RenderOptions, when func(time.Time) string) {
+	if !opts.Late {
+		return
+	}
+	due := ""
+	if !opts.Scheduled.IsZero() {
+		due = when(opts.Scheduled)
+	}
+	w.para("", "", render.Late(due)+".")
 }
 
 // credit names who said a quote, and how many outlets carried it.

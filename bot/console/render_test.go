@@ -34,6 +34,8 @@ func TestRenderGolden(t *testing.T) {
 		{"normal-narrow", rendertest.Briefing(t, "normal"), RenderOptions{Width: 40}},
 		{"empty", rendertest.Briefing(t, "empty"), RenderOptions{}},
 		{"hostile", hostile, RenderOptions{}},
+		{"late", rendertest.Briefing(t, "normal"), RenderOptions{Location: seoul(t), Late: true, Scheduled: slot}},
+		{"late-empty", rendertest.Briefing(t, "empty"), RenderOptions{Location: seoul(t), Late: true, Scheduled: slot}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,6 +43,33 @@ func TestRenderGolden(t *testing.T) {
 			checkWidth(t, got, cmpOr(tt.opts.Width, DefaultWidth))
 			golden.Compare(t, filepath.Join("testdata", tt.name+".golden.txt"), []byte(got), *updateGolden)
 		})
+	}
+}
+
+// slot is the time the late test briefings were scheduled for: 08:00 in Seoul.
+var slot = time.Date(2024, 6, 4, 23, 0, 0, 0, time.UTC)
+
+func seoul(t *testing.T) *time.Location {
+	loc, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		t.Skipf("no time zone database: %v", err)
+	}
+	return loc
+}
+
+// A late briefing says under its heading when it was scheduled; an on-time one says nothing.
+func TestRenderSaysALateBriefingIsLate(t *testing.T) {
+	got := Render(rendertest.Briefing(t, "normal"), RenderOptions{Location: seoul(t), Late: true, Scheduled: slot})
+	lines := strings.Split(got, "\n")
+	if want := "Scheduled for Wed 5 Jun 08:00 KST, delivered late."; len(lines) < 2 || lines[1] != want {
+		t.Errorf("second line %q, want %q", lines[min(1, len(lines)-1)], want)
+	}
+	got = Render(rendertest.Briefing(t, "empty"), RenderOptions{Late: true})
+	if want := "Nothing new on korea since Tue 4 Jun 00:00 UTC.\nDelivered late.\n"; got != want {
+		t.Errorf("without the slot's time: %q, want %q", got, want)
+	}
+	if onTime := Render(rendertest.Briefing(t, "normal"), RenderOptions{Scheduled: slot}); onTime != Render(rendertest.Briefing(t, "normal"), RenderOptions{}) {
+		t.Errorf("an on-time briefing differs with its slot's time:\n%s", onTime)
 	}
 }
 

@@ -80,6 +80,11 @@ type RenderOptions struct {
 	// Location is the time zone of times written out as text (embeds and <t:…> tokens show
 	// each reader's own time); nil means UTC.
 	Location *time.Location
+	// Late marks a scheduled briefing delivered after its time (catch-up after downtime): the
+	// first message's content says so on a small line of its own, "Scheduled for <Scheduled>,
+	// delivered late". A zero Scheduled leaves the time out.
+	Late      bool
+	Scheduled time.Time
 }
 
 // Render turns a briefing into the messages that carry it, within every Discord limit: a short
@@ -94,7 +99,7 @@ func Render(b briefing.Briefing, opts RenderOptions) []Message {
 	}
 	r := renderer{b: b, opts: opts}
 	if b.Empty() {
-		return []Message{{Content: truncate(r.nothingNew(), MaxContent), AllowedMentions: noMentions()}}
+		return []Message{{Content: r.withLateNote(r.nothingNew()), AllowedMentions: noMentions()}}
 	}
 
 	var groups [][]*discordgo.MessageEmbed
@@ -117,6 +122,9 @@ func Render(b briefing.Briefing, opts RenderOptions) []Message {
 		content := r.heading(i, len(groups))
 		if i == len(groups)-1 && b.More > 0 {
 			content += "\n-# " + render.MoreStories(b.More) + " not shown"
+		}
+		if i == 0 {
+			content = r.withLateNote(content)
 		}
 		msgs[i] = Message{Content: truncate(content, MaxContent), Embeds: embeds, AllowedMentions: noMentions()}
 	}
@@ -148,6 +156,20 @@ func (r *renderer) heading(i, n int) string {
 }
 
 func (r *renderer) title() string { return render.Title(r.b.Topic) }
+
+// withLateNote is content cut to fit a message, followed for a late briefing by the subtext line
+// "-# Scheduled for <t:…:f>, delivered late", which no cut removes.
+func (r *renderer) withLateNote(content string) string {
+	if !r.opts.Late {
+		return truncate(content, MaxContent)
+	}
+	due := ""
+	if !r.opts.Scheduled.IsZero() {
+		due = timestamp(r.opts.Scheduled)
+	}
+	note := "\n-# " + render.Late(due)
+	return truncate(content, MaxContent-render.TextLen(note)) + note
+}
 
 func (r *renderer) nothingNew() string {
 	since := ""

@@ -28,16 +28,31 @@ import (
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
+// slot is the time the late test briefings were scheduled for: 08:00 in Seoul.
+var slot = time.Date(2024, 6, 4, 23, 0, 0, 0, time.UTC)
+
 func TestRenderGolden(t *testing.T) {
-	for _, name := range []string{"normal", "empty", "hostile", "large"} {
-		t.Run(name, func(t *testing.T) {
+	late := RenderOptions{Late: true, Scheduled: slot}
+	tests := []struct {
+		name, briefing string
+		opts           RenderOptions
+	}{
+		{"normal", "normal", RenderOptions{}},
+		{"empty", "empty", RenderOptions{}},
+		{"hostile", "hostile", RenderOptions{}},
+		{"large", "large", RenderOptions{}},
+		{"late", "large", late},
+		{"late-empty", "empty", late},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			var b briefing.Briefing
-			if name == "large" {
+			if tt.briefing == "large" {
 				b = rendertest.Large(t)
 			} else {
-				b = rendertest.Briefing(t, name)
+				b = rendertest.Briefing(t, tt.briefing)
 			}
-			msgs := Render(b, RenderOptions{})
+			msgs := Render(b, tt.opts)
 			checkMessages(t, b, msgs)
 			validateAgainstSpec(t, "MessageCreateRequest", msgs)
 			var got bytes.Buffer
@@ -47,7 +62,7 @@ func TestRenderGolden(t *testing.T) {
 			if err := enc.Encode(msgs); err != nil {
 				t.Fatal(err)
 			}
-			golden.Compare(t, filepath.Join("testdata", name+".golden.json"), got.Bytes(), *updateGolden)
+			golden.Compare(t, filepath.Join("testdata", tt.name+".golden.json"), got.Bytes(), *updateGolden)
 		})
 	}
 }
@@ -117,6 +132,43 @@ func TestRenderEmptySaysNothingNew(t *testing.T) {
 	}
 }
 
+// A late briefing says when it was scheduled on a subtext line of its first message's content,
+// after the count of stories, with a timestamp each reader sees in their own time zone; the
+// messages after the first and an on-time briefing say nothing of it.
+func TestRenderSaysALateBriefingIsLate(t *testing.T) {
+	const note = "\n-# Scheduled for <t:1717542000:f>, delivered late"
+	b := rendertest.Large(t)
+	msgs := Render(b, RenderOptions{Late: true, Scheduled: slot})
+	checkMessages(t, b, msgs)
+	if len(msgs) < 2 {
+		t.Fatalf("got %d message, want several", len(msgs))
+	}
+	if want := "**Briefing: korea** · top 30 of 42 stories since <t:1717459200:f>" + note; msgs[0].Content != want {
+		t.Errorf("first message's content %q, want %q", msgs[0].Content, want)
+	}
+	for i, m := range msgs[1:] {
+		if strings.Contains(m.Content, "late") {
+			t.Errorf("message %d repeats the late note: %q", i+1, m.Content)
+		}
+	}
+	if got := Render(rendertest.Briefing(t, "empty"), RenderOptions{Late: true})[0].Content; !strings.HasSuffix(got, ".\n-# Delivered late") {
+		t.Errorf("without the slot's time, the content is %q", got)
+	}
+	for _, m := range Render(b, RenderOptions{Scheduled: slot}) {
+		if strings.Contains(m.Content, "late") {
+			t.Errorf("an on-time briefing says it is late: %q", m.Content)
+		}
+	}
+
+	// However long the topic, the note is never cut.
+	b.Topic = strings.Repeat("korea ", 400)
+	msgs = Render(b, RenderOptions{Late: true, Scheduled: slot})
+	checkMessages(t, b, msgs)
+	if !strings.HasSuffix(msgs[0].Content, note) {
+		t.Errorf("with a long topic, the content ends %q", msgs[0].Content[max(0, len(msgs[0].Content)-80):])
+	}
+}
+
 func TestRenderDefusesHostileArticleText(t *testing.T) {
 	b := rendertest.Briefing(t, "hostile")
 	msgs := Render(b, RenderOptions{})
@@ -158,9 +210,10 @@ func TestRenderRespectsEveryLimitForRandomBriefings(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	for i := range randomBriefings() {
 		b := randomBriefing(rng)
-		msgs := Render(b, RenderOptions{})
+		late := rng.IntN(2) == 0
+		msgs := Render(b, RenderOptions{Late: late, Scheduled: slot})
 		if !checkMessages(t, b, msgs) {
-			t.Fatalf("briefing %d breaks a limit", i)
+			t.Fatalf("briefing %d (late %v) breaks a limit", i, late)
 		}
 		if i%5 == 0 {
 			validateAgainstSpec(t, "MessageCreateRequest", msgs)
@@ -184,8 +237,9 @@ func FuzzRenderRespectsEveryLimit(f *testing.F) {
 	f.Add(uint64(1), uint64(2))
 	f.Fuzz(func(t *testing.T, seed1, seed2 uint64) {
 		b := randomBriefing(rand.New(rand.NewPCG(seed1, seed2)))
-		if !checkMessages(t, b, Render(b, RenderOptions{})) {
-			t.Fatalf("the briefing of seeds %d, %d breaks a limit", seed1, seed2)
+		late := seed2%2 == 1
+		if !checkMessages(t, b, Render(b, RenderOptions{Late: late, Scheduled: slot})) {
+			t.Fatalf("the briefing of seeds %d, %d (late %v) breaks a limit", seed1, seed2, late)
 		}
 	})
 }

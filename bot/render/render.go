@@ -71,6 +71,16 @@ func NothingNew(topic, mark, since string) string {
 	return text + "."
 }
 
+// Late says that a scheduled briefing is delivered after its time: "Scheduled for Tue 4 Jun
+// 08:00 KST, delivered late", with due written as given (formatted for the platform), or
+// "Delivered late" when due is empty.
+func Late(due string) string {
+	if due == "" {
+		return "Delivered late"
+	}
+	return "Scheduled for " + due + ", delivered late"
+}
+
 // Speaker credits a quote: "Shin Won-sik, South Korean Defence Minister", or "unnamed
 // speaker" for a speaker not known. esc escapes the name and the title for the platform.
 func Speaker(q briefing.StoryQuote, esc func(string) string) string {

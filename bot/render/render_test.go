@@ -126,6 +126,8 @@ func TestWording(t *testing.T) {
 		{"a title without a topic is the word alone", render.Title(" \t"), "Briefing"},
 		{"nothing new names the topic between its marks and the time", render.NothingNew("korea", "*", "Tue 4 Jun"), "Nothing new on *korea* since Tue 4 Jun."},
 		{"nothing new leaves out what is empty", render.NothingNew("", "*", ""), "Nothing new."},
+		{"a late briefing says when it was scheduled", render.Late("Wed 5 Jun 08:00 KST"), "Scheduled for Wed 5 Jun 08:00 KST, delivered late"},
+		{"a late briefing without its time says it is late", render.Late(""), "Delivered late"},
 		{"a speaker is credited with a title", render.Speaker(briefing.StoryQuote{Speaker: "Ann Lee", SpeakerTitle: "Mayor"}, strings.ToUpper), "ANN LEE, MAYOR"},
 		{"a speaker not known is credited as unnamed", render.Speaker(briefing.StoryQuote{SpeakerTitle: "a spokesperson"}, strings.TrimSpace), "unnamed speaker, a spokesperson"},
 		{"a quote of one outlet says nothing of outlets", render.CarriedBy(1), ""},

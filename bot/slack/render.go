@@ -79,6 +79,11 @@ type RenderOptions struct {
 	// Threaded posts the headlines as one message and each story's quotes as a reply in its
 	// thread (see RenderThreaded).
 	Threaded bool
+	// Late marks a scheduled briefing delivered after its time (catch-up after downtime): the
+	// first message says so in a context line, "Scheduled for <Scheduled>, delivered late", and
+	// its fallback text too. A zero Scheduled leaves the time out.
+	Late      bool
+	Scheduled time.Time
 }
 
 // Render turns a briefing into the messages that carry it, within every Slack limit: a header,
@@ -158,7 +163,12 @@ func (r *renderer) empty() []Message {
 		r.header(),
 		slack.NewSectionBlock(mrkdwn(text), nil, nil),
 	}
-	return []Message{r.message(blocks, truncate(r.plainNothingNew(), MaxFallbackText))}
+	fallback := r.plainNothingNew()
+	if r.opts.Late {
+		blocks = append(blocks, r.lateLine())
+		fallback += " " + r.plainLateNote() + "."
+	}
+	return []Message{r.message(blocks, truncate(fallback, MaxFallbackText))}
 }
 
 func (r *renderer) threaded() []Message {
@@ -183,7 +193,7 @@ func (r *renderer) threaded() []Message {
 // and ends with the "N more stories" line.
 func (r *renderer) pack(units [][]slack.Block, fallback string) []Message {
 	var msgs []Message
-	cur := []slack.Block{r.header(), r.summary()}
+	cur := r.opening()
 	curText := blockText(cur)
 	flush := func() {
 		text := fallback
@@ -219,8 +229,9 @@ func fits(blocks []slack.Block) bool {
 // fitStory renders story i small enough to share a message with the header: dropping its
 // lowest-ranked quotes first, then shortening its lede.
 func (r *renderer) fitStory(i int, withQuotes bool) []slack.Block {
-	budget := MaxBlockText - blockText([]slack.Block{r.header(), r.summary()})
-	blockBudget := MaxBlocks - 2
+	opening := r.opening()
+	budget := MaxBlockText - blockText(opening)
+	blockBudget := MaxBlocks - len(opening)
 	quotes := 0
 	if withQuotes {
 		quotes = len(r.b.Stories[i].Quotes)
@@ -332,6 +343,15 @@ var plainLookalikes = strings.NewReplacer("<", "‹", ">", "›", "&", "＆")
 // title is the briefing's name, plain text.
 func (r *renderer) title() string { return render.Title(r.b.Topic) }
 
+// opening is how the first message starts: the header, the summary, and for a late briefing
+// the line that says so.
+func (r *renderer) opening() []slack.Block {
+	if r.opts.Late {
+		return []slack.Block{r.header(), r.summary(), r.lateLine()}
+	}
+	return []slack.Block{r.header(), r.summary()}
+}
+
 // summary counts the stories and gives the window.
 func (r *renderer) summary() slack.Block {
 	text := render.StoryCount(r.b)
@@ -342,6 +362,24 @@ func (r *renderer) summary() slack.Block {
 	return slack.NewContextBlock("", mrkdwn(text))
 }
 
+// lateLine says that the briefing is late: "Scheduled for <date token>, delivered late".
+func (r *renderer) lateLine() slack.Block {
+	due := ""
+	if !r.opts.Scheduled.IsZero() {
+		due = r.date(r.opts.Scheduled)
+	}
+	return slack.NewContextBlock("", mrkdwn(render.Late(due)))
+}
+
+// plainLateNote is what lateLine says, in plain text, the time in the rendering's time zone.
+func (r *renderer) plainLateNote() string {
+	due := ""
+	if !r.opts.Scheduled.IsZero() {
+		due = r.opts.Scheduled.In(r.opts.Location).Format(render.TimeLayout)
+	}
+	return render.Late(due)
+}
+
 func (r *renderer) moreLine() slack.Block {
 	return slack.NewContextBlock("", mrkdwn(render.MoreStories(r.b.More)+" not shown"))
 }
@@ -350,6 +388,9 @@ func (r *renderer) moreLine() slack.Block {
 func (r *renderer) fallback() string {
 	var b strings.Builder
 	b.WriteString(escapeText(r.title()))
+	if r.opts.Late {
+		b.WriteString(" (delivered late)")
+	}
 	b.WriteString(": ")
 	for i, s := range r.b.Stories {
 		if i > 0 {

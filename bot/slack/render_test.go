@@ -28,6 +28,9 @@ var updateGolden = flag.Bool("update", false, "rewrite the golden files in testd
 
 var from = time.Date(2024, 6, 4, 0, 0, 0, 0, time.UTC)
 
+// slot is the time the late test briefings were scheduled for: 08:00 in Seoul.
+var slot = time.Date(2024, 6, 4, 23, 0, 0, 0, time.UTC)
+
 func TestRenderGolden(t *testing.T) {
 	tests := []struct {
 		name string
@@ -40,6 +43,8 @@ func TestRenderGolden(t *testing.T) {
 		{"large", rendertest.Large(t), RenderOptions{}},
 		{"threaded", rendertest.Briefing(t, "normal"), RenderOptions{Channel: "C0123456789", Threaded: true}},
 		{"normal-seoul-time", rendertest.Briefing(t, "normal"), RenderOptions{Location: seoul(t)}},
+		{"late", rendertest.Briefing(t, "normal"), RenderOptions{Channel: "C0123456789", Location: seoul(t), Late: true, Scheduled: slot}},
+		{"late-empty", rendertest.Briefing(t, "empty"), RenderOptions{Channel: "C0123456789", Location: seoul(t), Late: true, Scheduled: slot}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,6 +147,41 @@ func TestRenderEmptySaysNothingNew(t *testing.T) {
 	}
 }
 
+// A late briefing says when it was scheduled in a context line under its header (a date token,
+// each reader's own time) and in its notification text (the channel's time); an on-time one
+// says nothing of it.
+func TestRenderSaysALateBriefingIsLate(t *testing.T) {
+	const token = "Scheduled for <!date^1717542000^{date_short_pretty} {time}|Wed 5 Jun 08:00 KST>, delivered late"
+	for _, threaded := range []bool{false, true} {
+		msgs := Render(rendertest.Large(t), RenderOptions{Location: seoul(t), Threaded: threaded, Late: true, Scheduled: slot})
+		checkMessages(t, rendertest.Large(t), msgs)
+		if txt := blockTexts(msgs[0].Blocks[2:3]); txt != token+"\n" {
+			t.Errorf("threaded %v: the line under the summary says %q, want %q", threaded, txt, token)
+		}
+		if !strings.HasPrefix(msgs[0].Text, "Briefing: korea (delivered late): ") {
+			t.Errorf("threaded %v: fallback text %q", threaded, msgs[0].Text)
+		}
+		for i, m := range msgs[1:] {
+			if strings.Contains(blockTexts(m.Blocks), "delivered late") {
+				t.Errorf("threaded %v: message %d repeats the late note", threaded, i+1)
+			}
+		}
+	}
+	msgs := Render(rendertest.Briefing(t, "empty"), RenderOptions{Late: true})
+	if txt := blockTexts(msgs[0].Blocks); !strings.HasSuffix(txt, "\nDelivered late\n") {
+		t.Errorf("without the slot's time, the blocks say %q", txt)
+	}
+	if want := "Nothing new on korea since Tue 4 Jun 00:00 UTC. Delivered late."; msgs[0].Text != want {
+		t.Errorf("fallback text %q, want %q", msgs[0].Text, want)
+	}
+	onTime := Render(rendertest.Briefing(t, "normal"), RenderOptions{Scheduled: slot})
+	for _, m := range onTime {
+		if strings.Contains(blockTexts(m.Blocks)+m.Text, "late") {
+			t.Errorf("an on-time briefing says it is late: %q", blockTexts(m.Blocks))
+		}
+	}
+}
+
 func TestRenderDefusesHostileArticleText(t *testing.T) {
 	msgs := Render(rendertest.Briefing(t, "hostile"), RenderOptions{})
 	checkMessages(t, rendertest.Briefing(t, "hostile"), msgs)
@@ -200,9 +240,10 @@ func TestRenderRespectsEveryLimitForRandomBriefings(t *testing.T) {
 	for i := range randomBriefings() {
 		b := randomBriefing(rng)
 		for _, threaded := range []bool{false, true} {
-			msgs := Render(b, RenderOptions{Threaded: threaded})
+			late := rng.IntN(2) == 0
+			msgs := Render(b, RenderOptions{Threaded: threaded, Late: late, Scheduled: slot})
 			if !checkMessages(t, b, msgs) {
-				t.Fatalf("briefing %d (threaded %v) breaks a limit", i, threaded)
+				t.Fatalf("briefing %d (threaded %v, late %v) breaks a limit", i, threaded, late)
 			}
 		}
 	}
@@ -224,8 +265,9 @@ func FuzzRenderRespectsEveryLimit(f *testing.F) {
 	f.Add(uint64(1), uint64(2), true)
 	f.Fuzz(func(t *testing.T, seed1, seed2 uint64, threaded bool) {
 		b := randomBriefing(rand.New(rand.NewPCG(seed1, seed2)))
-		if !checkMessages(t, b, Render(b, RenderOptions{Threaded: threaded})) {
-			t.Fatalf("the briefing of seeds %d, %d (threaded %v) breaks a limit", seed1, seed2, threaded)
+		late := seed2%2 == 1
+		if !checkMessages(t, b, Render(b, RenderOptions{Threaded: threaded, Late: late, Scheduled: slot})) {
+			t.Fatalf("the briefing of seeds %d, %d (threaded %v, late %v) breaks a limit", seed1, seed2, threaded, late)
 		}
 	})
 }
