@@ -59,7 +59,7 @@ func runBrief(ctx context.Context, env *Env, args []string) error {
 	fset.StringVar(&f.since, "since", "24h", "the window: how far back from now to look (`DURATION` such as 90m, 24h, 3d, 1w; at most a year)")
 	fset.IntVar(&f.stories, "stories", 5, "show at most `N` stories; the briefing counts the others")
 	fset.StringVar(&f.format, "format", "", "the output `FORMAT`: text (the default with --topic), slack, discord or json; "+
-		"with files also articles (the default: each file's headline, lede and key quotes)")
+		"with files also articles (the default without --topic: each file's headline, lede and key quotes)")
 	fset.StringVar(&f.zone, "timezone", "UTC", "write times in the IANA time `ZONE` (Europe/Berlin), as a channel with that timezone sees them")
 	fset.StringVar(&f.channel, "channel", "", "the Slack channel `ID` the slack bodies are addressed to (optional)")
 	fset.IntVar(&f.width, "width", 0, "wrap text at `N` columns (default: the terminal's width, else 80)")
@@ -105,7 +105,11 @@ func (f *briefFlags) check(withFiles bool) string {
 	if withFiles {
 		formats = append([]string{formatArticles}, formats...)
 		if f.format == "" {
+			// With --topic, the files' briefing under that name; else each file on its own.
 			f.format = formatArticles
+			if strings.TrimSpace(f.topic) != "" {
+				f.format = formatText
+			}
 		}
 		for _, name := range []string{"store", "config", "since"} {
 			if f.set[name] {
@@ -113,7 +117,7 @@ func (f *briefFlags) check(withFiles bool) string {
 			}
 		}
 		if f.format == formatArticles && f.topic != "" {
-			return "--topic names a briefing assembled from the files: add --format text, slack, discord or json"
+			return "--topic names a briefing assembled from the files; --format articles lists each file on its own: drop --topic, or use --format text, slack, discord or json"
 		}
 	} else {
 		if f.format == "" {

@@ -212,8 +212,8 @@ func TestBriefErrorsAreOneLine(t *testing.T) {
 			"--format articles lists article files; with --topic use text, slack, discord or json (briefbot brief --help lists the flags)"},
 		{"a window with files", []string{"--since", "3d", dir}, 2,
 			"--since briefs the store; it does not go with files (briefbot brief --help lists the flags)"},
-		{"a topic for the file listing", []string{"--topic", "ports", dir}, 2,
-			"--topic names a briefing assembled from the files: add --format text, slack, discord or json (briefbot brief --help lists the flags)"},
+		{"a topic for the file listing", []string{"--topic", "ports", "--format", "articles", dir}, 2,
+			"--topic names a briefing assembled from the files; --format articles lists each file on its own: drop --topic, or use --format text, slack, discord or json (briefbot brief --help lists the flags)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -305,6 +305,16 @@ func TestBriefOfFiles(t *testing.T) {
 		}
 		if !strings.Contains(stdout, "1. ") || !strings.Contains(strings.ToLower(stdout), "drought") {
 			t.Errorf("the drought story is not first:\n%s", stdout)
+		}
+	})
+	t.Run("--topic makes text the default format", func(t *testing.T) {
+		_, text, _ := runAt(t, briefNow, "brief", "--format", "text", "--topic", "drought", "--stories", "1", "--width", "80", dir)
+		code, stdout, stderr := runAt(t, briefNow, "brief", "--topic", "drought", "--stories", "1", "--width", "80", dir)
+		if code != 0 || stderr != "" {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if stdout != text || strings.Contains(stdout, "■ ") {
+			t.Errorf("brief --topic drought FILES printed:\n%s\nwant the text briefing:\n%s", stdout, text)
 		}
 	})
 	t.Run("reports unreadable files and briefs the others", func(t *testing.T) {
