@@ -32,13 +32,15 @@ type Briefer struct {
 // NewBriefer returns a Briefer with the default budget.
 func NewBriefer(st BrieferStore) *Briefer { return &Briefer{Store: st} }
 
-// Brief makes a briefing of at most stories stories (0: the default) for topic over [from, to).
-// topic is a topic name (matched without regard to case), whose query is searched, or else
-// search words, searched as they are. A query the store cannot parse fails with an error
-// matching store.ErrBadQuery; a briefing without stories is not an error (see Briefing.Empty).
-// The window is of published time: what /brief on demand shows.
+// Brief makes a briefing of at most stories stories (0: the default) for topic over [from, to]:
+// to is included, so a window ending now holds an article stored at this very moment. topic is
+// a topic name (matched without regard to case), whose query is searched, or else search words,
+// searched as they are. A query the store cannot parse fails with an error matching
+// store.ErrBadQuery; a briefing without stories is not an error (see Briefing.Empty). The
+// window is of published time: what /brief on demand shows.
 func (b *Briefer) Brief(ctx context.Context, topic string, from, to time.Time, stories int) (briefing.Briefing, error) {
-	return b.brief(ctx, topic, store.Query{Since: from, Until: to}, from, to, stories)
+	// The store's Until is exclusive; a nanosecond past to keeps an article published at to.
+	return b.brief(ctx, topic, store.Query{Since: from, Until: to.Add(time.Nanosecond)}, from, to, stories)
 }
 
 // SlotWindow is what a scheduled briefing covers: the articles the store first saw in

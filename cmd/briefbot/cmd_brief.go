@@ -91,8 +91,15 @@ func runBrief(ctx context.Context, env *Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The window ends now, to the second: times read "09:00:00", not "09:00:00.943552626".
-	b, err := briefStore(ctx, env, f, env.now().Truncate(time.Second), window)
+	// The window runs in whole seconds, so times read "09:00:00", not "09:00:00.943552626": it
+	// starts at the second now is in, less the window, and ends at the next whole second (now
+	// itself when now is one), so an article stored a moment ago is in it, as topics counts it.
+	now := env.now()
+	to := now.Truncate(time.Second)
+	if to.Before(now) {
+		to = to.Add(time.Second)
+	}
+	b, err := briefStore(ctx, env, f, now.Truncate(time.Second).Add(-window), to)
 	if err != nil {
 		return err
 	}
@@ -145,9 +152,9 @@ func (f *briefFlags) check(withFiles bool) string {
 	return ""
 }
 
-// briefStore makes the briefing of f.topic over the window ending now, as the bot makes it for
+// briefStore makes the briefing of f.topic over the window [from, now], as the bot makes it for
 // /brief and for its scheduled posts (bot.Briefer).
-func briefStore(ctx context.Context, env *Env, f briefFlags, now time.Time, window time.Duration) (briefing.Briefing, error) {
+func briefStore(ctx context.Context, env *Env, f briefFlags, from, now time.Time) (briefing.Briefing, error) {
 	st, err := openToRead(ctx, env, f.dsn, f.config)
 	if err != nil {
 		return briefing.Briefing{}, err
@@ -161,7 +168,7 @@ func briefStore(ctx context.Context, env *Env, f briefFlags, now time.Time, wind
 	topic := strings.TrimSpace(f.topic)
 	configured, isTopic := findTopic(topics, topic)
 	briefer := &bot.Briefer{Store: st, Now: func() time.Time { return now }}
-	b, err := briefer.Brief(ctx, topic, now.Add(-window), now, f.stories)
+	b, err := briefer.Brief(ctx, topic, from, now, f.stories)
 	var qe *store.QueryError
 	switch {
 	case errors.As(err, &qe) && isTopic:

@@ -494,3 +494,53 @@ func FuzzUnescapeHTMLKeepsTheValue(f *testing.F) {
 		}
 	})
 }
+
+// TestBriefIncludesAnArticleStoredThisSecond saves an article at the moment of briefing, as ingest
+// does for an article without a date, and briefs it at once: topics counts it, and so must the
+// briefing, whether now falls within a second or on one.
+func TestBriefIncludesAnArticleStoredThisSecond(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		now    time.Time
+		wantTo string
+	}{
+		{"within a second", time.Date(2026, 11, 27, 10, 11, 40, 890_000_000, time.UTC), "2026-11-27T10:11:41Z"},
+		{"on a whole second", time.Date(2026, 11, 27, 10, 11, 40, 0, time.UTC), "2026-11-27T10:11:40Z"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dsn := filepath.Join(t.TempDir(), "briefbot.db")
+			st, err := store.Open(context.Background(), dsn, store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := &briefing.Article{
+				Source: "Harbour Gazette", URL: "https://news.example/sea-wall", Headline: "Harbour council approves sea wall",
+				Text:      "The harbour council approved a new sea wall on Monday.\n\n\"This wall will keep the water out of our homes,\" council leader Maria Okafor said.",
+				Published: tt.now, FirstSeen: tt.now,
+			}
+			briefing.Analyze(a, briefing.AnalyzeOptions{})
+			_, err = st.SaveArticle(context.Background(), a)
+			st.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := runAt(t, tt.now, "brief", "--store", dsn, "--topic", "harbour", "--since", "1h", "--format", "json")
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			var b struct {
+				From, To string
+				Stories  []briefing.Story
+			}
+			if err := json.Unmarshal([]byte(stdout), &b); err != nil {
+				t.Fatal(err)
+			}
+			if len(b.Stories) != 1 || b.Stories[0].Headline != a.Headline {
+				t.Errorf("the briefing has %d stories, want the article stored at %s:\n%s", len(b.Stories), tt.now.Format(time.RFC3339Nano), stdout)
+			}
+			if b.From != "2026-11-27T09:11:40Z" || b.To != tt.wantTo {
+				t.Errorf("window %s to %s, want 2026-11-27T09:11:40Z to %s", b.From, b.To, tt.wantTo)
+			}
+		})
+	}
+}
