@@ -265,7 +265,7 @@ func reasonText(err error) string {
 
 // saveOptions say how one article is saved.
 type saveOptions struct {
-	source  string // the source name for metrics and for an article that names none
+	source  string // the configured source (metrics, logs) and the name of an article that names none
 	item    string // names the item in results and logs
 	backlog bool   // the first poll of a feed: a new article counts as backlog
 }
@@ -296,13 +296,13 @@ func (in *Ingester) ready(a *briefing.Article, so saveOptions) (res Result, ok b
 func (in *Ingester) saved(ctx context.Context, res Result, a *briefing.Article, so saveOptions, sr store.SaveResult, err error) Result {
 	switch {
 	case errors.Is(err, store.ErrTooLarge):
-		return in.refused(res, a.Source, &refusal{code: "too_large", msg: reasonText(err), err: err})
+		return in.refused(res, so.source, &refusal{code: "too_large", msg: reasonText(err), err: err})
 	case errors.Is(err, store.ErrInvalidArticle):
-		return in.refused(res, a.Source, &refusal{code: "bad_item", msg: reasonText(err), err: err})
+		return in.refused(res, so.source, &refusal{code: "bad_item", msg: reasonText(err), err: err})
 	case err != nil:
 		// The database failed: the item may be stored on a later try.
 		res.retry = true
-		return in.refused(res, a.Source, refuse("store_error", "%w", err))
+		return in.refused(res, so.source, refuse("store_error", "%w", err))
 	}
 	res.ID, res.StoryID = sr.ID, sr.StoryID
 	switch sr.Status {
@@ -316,11 +316,13 @@ func (in *Ingester) saved(ctx context.Context, res Result, a *briefing.Article, 
 	case store.Duplicate:
 		res.Status = StatusDuplicate
 	default:
-		return in.refused(res, a.Source, refuse("store_error", "store: unknown save status %q", sr.Status))
+		return in.refused(res, so.source, refuse("store_error", "store: unknown save status %q", sr.Status))
 	}
-	in.metrics.ArticleIngested(a.Source, string(res.Status), len(a.Quotes))
+	// Metrics are labelled with the configured source, never the outlet an article names: a
+	// folder or the API may carry any number of outlets, and each would be a new series.
+	in.metrics.ArticleIngested(so.source, string(res.Status), len(a.Quotes))
 	in.log.LogAttrs(ctx, slog.LevelDebug, "article ingested",
-		slog.String("source", a.Source), slog.String("item", so.item),
+		slog.String("source", so.source), slog.String("article_source", a.Source), slog.String("item", so.item),
 		slog.String("status", string(res.Status)), slog.Int64("article_id", sr.ID),
 		slog.Int("quotes", len(a.Quotes)))
 	return res

@@ -234,7 +234,7 @@ func TestTheDaemonIngestsDeliversASlotAnswersBriefAndShutsDownCleanly(t *testing
 		t.Fatalf("GET /metrics: %d", code)
 	}
 	for _, want := range []string{
-		`briefbot_articles_ingested_total{source="Coastal Herald",status="new"} 3`,
+		`briefbot_articles_ingested_total{source="api",status="new"} 9`,
 		`briefbot_briefings_posted_total{kind="scheduled",platform="slack"} 1`,
 		`briefbot_briefings_posted_total{kind="command",platform="slack"} 1`,
 		`briefbot_slots_total{outcome="delivered"} 1`,
@@ -245,6 +245,9 @@ func TestTheDaemonIngestsDeliversASlotAnswersBriefAndShutsDownCleanly(t *testing
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+	if strings.Contains(metrics, `source="Coastal Herald"`) {
+		t.Errorf("/metrics labels a series with an outlet the articles name, not the API source")
 	}
 	if !strings.Contains(metrics, "briefbot_quotes_extracted_total ") || strings.Contains(metrics, "briefbot_quotes_extracted_total 0") {
 		t.Errorf("/metrics counts no extracted quotes")

@@ -26,11 +26,11 @@ func New(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		articles: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "briefbot_articles_ingested_total",
-			Help: "Articles read by ingest, by source and outcome (new, updated, duplicate).",
+			Help: "Articles read by ingest, by configured source (its name, or api) and outcome (new, updated, duplicate, backlog).",
 		}, []string{"source", "status"}),
 		ingestFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "briefbot_ingest_failures_total",
-			Help: "Items or fetches refused or failed by ingest, by source and reason.",
+			Help: "Items or fetches refused or failed by ingest, by configured source (its name, or api) and reason.",
 		}, []string{"source", "reason"}),
 		quotes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "briefbot_quotes_extracted_total",
@@ -68,8 +68,9 @@ func New(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
-// ArticleIngested counts one article read from source with status new, updated or duplicate,
-// and the quotes extracted from it.
+// ArticleIngested counts one article read from source with status new, updated, duplicate or
+// backlog, and the quotes extracted from it. source is the configured source's name (or "api"),
+// not the outlet the article names, so that the series stay as few as the sources.
 func (m *Metrics) ArticleIngested(source, status string, quotes int) {
 	if m == nil {
 		return
@@ -80,7 +81,8 @@ func (m *Metrics) ArticleIngested(source, status string, quotes int) {
 	}
 }
 
-// IngestFailed counts an item or fetch of source refused for reason (a short snake_case word).
+// IngestFailed counts an item or fetch of source refused for reason (a short snake_case word);
+// source is the configured source's name (or "api"), as for ArticleIngested.
 func (m *Metrics) IngestFailed(source, reason string) {
 	if m == nil {
 		return
