@@ -112,6 +112,7 @@ func TestRunReloadsItsConfigurationOnSIGHUP(t *testing.T) {
 	log := p.stderr.String()
 	for _, want := range []string{
 		`msg="SIGHUP: reloading the configuration" file=` + file,
+		`msg="configuration reloaded" file=` + file + ` topics=2`, // the same absolute path
 		`topics=2 topics_removed=0 subscriptions=2 subscriptions_removed=0 log_level=debug restart_needed=[retention]`,
 		`msg="retention changed: restart briefbot to apply" section=retention`,
 	} {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"reflect"
 
 	"github.com/briefbot/briefbot/config"
@@ -104,7 +105,12 @@ func (a *App) Reload(ctx context.Context, cfg *config.Config) (ReloadReport, err
 		a.log.Warn(name+" changed: restart briefbot to apply", slog.String("section", name))
 	}
 
-	attrs := []any{slog.String("file", cfg.File),
+	// The file as an absolute path, as briefbot run logs it when it reads the file.
+	file := cfg.File
+	if abs, err := filepath.Abs(file); err == nil && file != "" {
+		file = abs
+	}
+	attrs := []any{slog.String("file", file),
 		slog.Int("topics", synced.Topics), slog.Int("topics_removed", synced.TopicsRemoved),
 		slog.Int("subscriptions", synced.Subscriptions), slog.Int("subscriptions_removed", synced.SubscriptionsRemoved)}
 	if rep.LogLevel != "" {
