@@ -215,6 +215,10 @@ func (p *Poller) logPoll(ctx context.Context, src Source, res PollResult, err er
 	case err != nil && ctx.Err() == nil:
 		attrs = append(attrs, slog.Int("failures", res.State.Failures), slog.String("err", err.Error()))
 		p.in.log.LogAttrs(ctx, slog.LevelWarn, "ingest: poll failed", attrs...)
+	case err == nil && src.Feed != "" && res.New+res.Updated+res.Backlog > 0:
+		// A feed poll that stored something is news at the default level, as a folder scan is;
+		// a quiet poll, every few minutes per feed, is not.
+		p.in.log.LogAttrs(ctx, slog.LevelInfo, "feed polled", attrs...)
 	case err == nil:
 		p.in.log.LogAttrs(ctx, slog.LevelDebug, "ingest: polled", attrs...)
 	}
