@@ -121,11 +121,7 @@ func lateNote(w *writer, opts RenderOptions, when func(time.Time) string) {
 	if !opts.Late {
 		return
 	}
-	due := ""
-	if !opts.Scheduled.IsZero() {
-		due = when(opts.Scheduled)
-	}
-	w.para("", "", render.Late(due)+".")
+	w.para("", "", render.LateNote(opts.Scheduled, when)+".")
 }
 
 // credit names who said a quote, and how many outlets carried it.

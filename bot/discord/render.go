@@ -163,11 +163,7 @@ func (r *renderer) withLateNote(content string) string {
 	if !r.opts.Late {
 		return truncate(content, MaxContent)
 	}
-	due := ""
-	if !r.opts.Scheduled.IsZero() {
-		due = timestamp(r.opts.Scheduled)
-	}
-	note := "\n-# " + render.Late(due)
+	note := "\n-# " + render.LateNote(r.opts.Scheduled, timestamp)
 	return truncate(content, MaxContent-render.TextLen(note)) + note
 }
 

@@ -7,6 +7,7 @@ package render
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -79,6 +80,15 @@ func Late(due string) string {
 		return "Delivered late"
 	}
 	return "Scheduled for " + due + ", delivered late"
+}
+
+// LateNote is Late for a briefing scheduled at scheduled, written by format; a zero scheduled
+// leaves the time out.
+func LateNote(scheduled time.Time, format func(time.Time) string) string {
+	if scheduled.IsZero() {
+		return Late("")
+	}
+	return Late(format(scheduled))
 }
 
 // Speaker credits a quote: "Shin Won-sik, South Korean Defence Minister", or "unnamed

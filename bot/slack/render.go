@@ -364,20 +364,14 @@ func (r *renderer) summary() slack.Block {
 
 // lateLine says that the briefing is late: "Scheduled for <date token>, delivered late".
 func (r *renderer) lateLine() slack.Block {
-	due := ""
-	if !r.opts.Scheduled.IsZero() {
-		due = r.date(r.opts.Scheduled)
-	}
-	return slack.NewContextBlock("", mrkdwn(render.Late(due)))
+	return slack.NewContextBlock("", mrkdwn(render.LateNote(r.opts.Scheduled, r.date)))
 }
 
 // plainLateNote is what lateLine says, in plain text, the time in the rendering's time zone.
 func (r *renderer) plainLateNote() string {
-	due := ""
-	if !r.opts.Scheduled.IsZero() {
-		due = r.opts.Scheduled.In(r.opts.Location).Format(render.TimeLayout)
-	}
-	return render.Late(due)
+	return render.LateNote(r.opts.Scheduled, func(t time.Time) string {
+		return t.In(r.opts.Location).Format(render.TimeLayout)
+	})
 }
 
 func (r *renderer) moreLine() slack.Block {
