@@ -47,6 +47,14 @@ func (e *Error) Lines() []string {
 	return lines
 }
 
+// Count says how many problems there are: "1 problem", "3 problems".
+func (e *Error) Count() string {
+	if len(e.Problems) == 1 {
+		return "1 problem"
+	}
+	return fmt.Sprintf("%d problems", len(e.Problems))
+}
+
 func (e *Error) position(p Problem) string {
 	switch {
 	case p.Line > 0 && e.File != "":

@@ -94,14 +94,9 @@ func reloadConfig(ctx context.Context, log *slog.Logger, app *daemon.App, path s
 	var cfgErr *config.Error
 	switch {
 	case errors.As(err, &cfgErr):
-		lines := cfgErr.Lines()
-		noun := "problems"
-		if len(lines) == 1 {
-			noun = "problem"
-		}
-		log.Error(fmt.Sprintf("configuration not reloaded: it has %d %s; still running on the previous one", len(lines), noun),
-			slog.Int("problems", len(lines)))
-		for _, l := range lines {
+		log.Error("configuration not reloaded: it has "+cfgErr.Count()+"; still running on the previous one",
+			slog.Int("problems", len(cfgErr.Problems)))
+		for _, l := range cfgErr.Lines() {
 			log.Error(l)
 		}
 		return

@@ -202,13 +202,8 @@ func run(ctx context.Context, env *Env, args []string) int {
 func printError(w io.Writer, name string, err error) {
 	var cfgErr *config.Error
 	if errors.As(err, &cfgErr) {
-		lines := cfgErr.Lines()
-		noun := "problems"
-		if len(lines) == 1 {
-			noun = "problem"
-		}
-		fmt.Fprintf(w, "briefbot %s: the configuration has %d %s:\n", name, len(lines), noun)
-		for _, l := range lines {
+		fmt.Fprintf(w, "briefbot %s: the configuration has %s:\n", name, cfgErr.Count())
+		for _, l := range cfgErr.Lines() {
 			fmt.Fprintln(w, l)
 		}
 		return
