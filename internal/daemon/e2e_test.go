@@ -228,7 +228,9 @@ func TestTheDaemonIngestsDeliversASlotAnswersBriefAndShutsDownCleanly(t *testing
 		t.Errorf("a command signed with the wrong secret: %v %v, want 401", resp.StatusCode, err)
 	}
 
-	// Metrics moved.
+	// Metrics moved. The slot's outcome is recorded (and counted) just after its post, by the
+	// scheduler's recorder: wait for it.
+	r.waitMetric(t, `briefbot_slots_total{outcome="delivered"} 1`)
 	code, metrics := r.get(t, "/metrics")
 	if code != http.StatusOK {
 		t.Fatalf("GET /metrics: %d", code)
@@ -267,6 +269,21 @@ func TestTheDaemonIngestsDeliversASlotAnswersBriefAndShutsDownCleanly(t *testing
 	checkNoLeaks(t)
 	if n := len(fs.Posts()); n != len(posts) {
 		t.Errorf("%d posts after shutdown, want the %d of the one scheduled briefing", n, len(posts))
+	}
+}
+
+// waitMetric waits until /metrics shows line; the deadline only bounds a hang.
+func (r *running) waitMetric(t *testing.T, line string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, metrics := r.get(t, "/metrics"); strings.Contains(metrics, line) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/metrics does not show %s within 20s", line)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
