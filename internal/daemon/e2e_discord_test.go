@@ -130,6 +130,8 @@ channels:
 	if _, health := r.get(t, "/healthz"); !strings.Contains(health, `"discord": "gateway, connected"`) {
 		t.Errorf("/healthz does not report the gateway connected:\n%s", health)
 	}
+	// The slot's outcome is recorded (and counted) just after its post: wait for it.
+	r.waitMetric(t, `briefbot_slots_total{outcome="delivered"} 1`)
 	_, metrics := r.get(t, "/metrics")
 	for _, want := range []string{
 		`briefbot_briefings_posted_total{kind="scheduled",platform="discord"} 1`,
