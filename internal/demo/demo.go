@@ -121,7 +121,7 @@ func Run(ctx context.Context, opts Options) (err error) {
 }
 
 // nextSteps says how to point briefbot at real feeds and chats.
-const nextSteps = `To run briefbot for real, copy examples/briefbot.yaml, set its sources (RSS/Atom feeds or
+const nextSteps = `To run briefbot for real, copy examples/briefbot.yaml, set its sources (RSS, Atom or JSON feeds or
 folders), topics and channels, then:
   briefbot check --config briefbot.yaml   validate it and test the tokens
   briefbot run --config briefbot.yaml     (or set BRIEFBOT_CONFIG; in the file's folder, briefbot run is enough)
